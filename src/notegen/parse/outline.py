@@ -43,15 +43,17 @@ _MARKERS = (
     "STARTED", "IN-PROGRESS", "NOW", "LATER",
 )  # fmt: skip
 
-_HTML_TAGS = frozenset(
-    """a abbr address area article aside audio b base bdi bdo blockquote body br button
-    canvas caption cite code col colgroup data datalist dd del dfn div dl dt em embed
-    fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hr html i iframe
-    img input ins kbd keygen label legend li link main map mark meta meter nav noscript
-    object ol optgroup option output p param pre progress q rb rp rt rtc ruby s samp
-    script section select small source span strong style sub sup table tbody td template
-    textarea tfoot th thead time title tr track u ul var video details summary wbr""".split()
-)
+# The HTML tags mldoc reads as raw HTML (``Raw_html.known_tags``).
+_HTML_TAG_NAMES = """
+a abbr address area article aside audio b base bdi bdo blockquote body br button
+canvas caption cite code col colgroup data datalist dd del dfn div dl dt em embed
+fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hr html i iframe
+img input ins kbd keygen label legend li link main map mark meta meter nav noscript
+object ol optgroup option output p param pre progress q rb rp rt rtc ruby s samp
+script section select small source span strong style sub sup table tbody td template
+textarea tfoot th thead time title tr track u ul var video details summary wbr
+"""
+_HTML_TAGS = frozenset(_HTML_TAG_NAMES.split())
 
 NodeKind = Literal[
     "heading",
@@ -244,10 +246,9 @@ class _Scanner:
                 return Node("heading", p, s, level, unordered, content_start=s)
             e = self.line_end(s)
             return Node("heading", p, self.after_eol(e), level, unordered, content_start=s)
-        if s > t and s < n:
+        if s > t and s < n and self.title_is_construct(s):
             # ``- `` then a line ending: the title parser may look past it.
-            if self.title_is_construct(s):
-                return Node("heading", p, self.after_eol(s), level, unordered, content_start=s)
+            return Node("heading", p, self.after_eol(s), level, unordered, content_start=s)
         # No title.
         end = self.after_eol(t) if t < n and text[t] in EOL else t
         return Node("heading", p, end, level, unordered, content_start=t)
@@ -291,7 +292,9 @@ class _Scanner:
         value = (m.group(2) or "").strip(_OCAML_TRIM)
         return PropertyLine(key, value, p, e)
 
-    _DIRECTIVE_PROPERTY_RE = re.compile(r"[ \t\x1a\x0c]*#\+([^:\s]+):(?:[ \t\x1a\x0c]+([^\r\n]*))?$")
+    _DIRECTIVE_PROPERTY_RE = re.compile(
+        r"[ \t\x1a\x0c]*#\+([^:\s]+):(?:[ \t\x1a\x0c]+([^\r\n]*))?$"
+    )
 
     def directive_property_line(self, p: int) -> PropertyLine | None:
         e = self.line_end(p)
@@ -302,7 +305,7 @@ class _Scanner:
 
     def drawer(self, p: int) -> Node | None:
         """mldoc ``Drawer.parse``: Markdown properties, ``:PROPERTIES:`` or ``:NAME:`` drawers."""
-        text, n = self.text, self.n
+        n = self.n
         p0 = p
         p = self.skip_eols(p)
         lines: list[PropertyLine] = []
@@ -435,9 +438,7 @@ class _Scanner:
             return None
         name = text[r:name_end]
         end_mark = ("#+end_" + name).lower()
-        end = self.lines_until(
-            e, lambda line: line.strip(_OCAML_TRIM).lower().startswith(end_mark)
-        )
+        end = self.lines_until(e, lambda line: line.strip(_OCAML_TRIM).lower().startswith(end_mark))
         if end < 0:
             return None
         return Node("begin_block", q, end)
@@ -620,7 +621,7 @@ class _Scanner:
 
     def list_items(self, p: int, last_indent: int) -> int:
         """mldoc ``list_parser``: items at one indentation; returns the end or -1."""
-        text, n = self.text, self.n
+        n = self.n
         items = 0
         while True:
             if p >= n:
@@ -746,3 +747,10 @@ class _Scanner:
 def scan(text: str) -> list[Node]:
     """The top-level nodes of ``text`` as mldoc would parse them (Markdown)."""
     return _Scanner(text).scan()
+
+
+def starts_construct(text: str, p: int) -> bool:
+    """Whether a block's text starting at ``p`` opens a construct (a quote, a
+    fence, a list, a property group...) rather than a line of plain text."""
+    scanner = _Scanner(text)
+    return scanner.title_is_construct(p) or scanner.lists(p) is not None
