@@ -44,6 +44,8 @@ class Code(enum.Enum):
     UNCLOSED_LINK = "unclosed-link"  # an unclosed [[
     PROPERTY_NO_KEY = "property-no-key"  # a line like ":: value"
     BAD_PROPERTY_KEY = "bad-property-key"  # a key Logseq ignores (holds a backtick)
+    PAGE_PROPERTIES_NOT_FIRST = "page-properties-not-first"  # page properties after a blank line
+    IGNORED_PROPERTIES = "ignored-properties"  # a block's second property group
     MIXED_INDENT = "mixed-indent"  # tabs and spaces mixed in one indentation
     EMPTY_FILE = "empty-file"
     BAD_FRONT_MATTER = "bad-front-matter"  # YAML front matter that does not parse

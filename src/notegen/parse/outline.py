@@ -107,6 +107,8 @@ class Node:
     """For property groups: an org-style ``:PROPERTIES:`` ... ``:END:`` drawer."""
     content_start: int = -1
     """For headings: where the block's own text starts (after ``- `` and spaces)."""
+    name: str = ""
+    """For ``#+BEGIN_name`` blocks and ``:name:`` drawers: the name."""
 
 
 class _Scanner:
@@ -349,7 +351,7 @@ class _Scanner:
                 end = self.skip_eols(le)
                 if is_properties and valid:
                     return Node("properties", p0, end, properties=tuple(props), org_drawer=True)
-                return Node("drawer", p0, end)
+                return Node("drawer", p0, end, name=name)
             if is_properties:
                 m = _ORG_PROPERTY_RE.match(line)
                 if m and m.group(1).lower() not in ("properties", "end"):
@@ -441,7 +443,7 @@ class _Scanner:
         end = self.lines_until(e, lambda line: line.strip(_OCAML_TRIM).lower().startswith(end_mark))
         if end < 0:
             return None
-        return Node("begin_block", q, end)
+        return Node("begin_block", q, end, name=name)
 
     def fence(self, q: int) -> Node | None:
         text = self.text
@@ -550,7 +552,7 @@ class _Scanner:
             node = self.html(q)
         if node is None:
             return None
-        return Node(node.kind, p, self.skip_eols(node.end))
+        return Node(node.kind, p, self.skip_eols(node.end), name=node.name)
 
     def footnote(self, p: int) -> Node | None:
         """``[^name]: text`` and the lines continuing it.
@@ -586,7 +588,9 @@ class _Scanner:
         m = _DIRECTIVE_RE.match(text, q)
         if m is None or m.group(1).startswith(("BEGIN_", "begin_")):
             return None
-        return Node("directive", p, self.skip_eols(self.line_end(m.end())))
+        e = self.line_end(m.end())
+        pair = PropertyLine(m.group(1), text[m.end() : e].strip(_OCAML_TRIM), q, e)
+        return Node("directive", p, self.skip_eols(e), properties=(pair,))
 
     # --- lists -----------------------------------------------------------------
     _ITEM_RE = re.compile(r"(?:[+*-]|[0-9]+\.)[ \t\x1a\x0c]+")
