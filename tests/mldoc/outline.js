@@ -117,8 +117,12 @@ function pageReference(node) {
     return content.slice(2, content.length - 2);
   }
   if (node[0] === "Macro") {
-    if (node[1].name === "embed") return unBrackets(node[1].arguments.join(", "));
-    return null;
+    if (node[1].name !== "embed") return null;
+    const arg = unBrackets(node[1].arguments.join(", "));
+    // get-page-reference passes "((uuid))" through get-block-ref-id: it is the
+    // block reference that blockReference records, not a page.
+    if (/^\(\(.*\)\)$/s.test(arg)) return null;
+    return arg;
   }
   if (node[0] === "Tag") return unBrackets(getTag(node));
   return null;
