@@ -5,8 +5,8 @@ pages and blocks, ``Nested_link``, ``Tag``, ``{{embed}}`` macros). This module
 finds the same references with a small scanner, skipping what mldoc does not
 read as a reference: inline code, ``$$`` math, URLs and macros other than
 ``embed``. (Code blocks, drawers and the like are blanked out by the caller.)
-mldoc parses a paragraph's lines together, so inline code and links may run
-across lines; the scanner reads a block's text as one string for that reason.
+mldoc parses a paragraph's lines together, so double-backtick code may run
+across lines (links may not); the scanner reads a stretch of text as one string.
 Rules found by experiment with mldoc 1.5.7 are noted where they are applied.
 """
 
@@ -137,24 +137,16 @@ class _Scanner:
         return self.markdown_link(i, n)
 
     def code(self, i: int, n: int) -> int:
-        """Inline code: a run of backticks up to the next run of the same length."""
+        """Inline code, as mldoc 1.5.7 reads it (by experiment): ``` ``x`` ```
+        closes at the next double backtick, even on a later line; `` `x` ``
+        closes at the next backtick on its line."""
         s = self.s
-        run = i
-        while run < n and s[run] == "`":
-            run += 1
-        ticks = run - i
-        j = run
-        while True:
-            close = s.find("`" * ticks, j, n)
-            if close < 0:
-                return run
-            end = close + ticks
-            if end < n and s[end] == "`":  # a longer run does not close it
-                while end < n and s[end] == "`":
-                    end += 1
-                j = end
-                continue
-            return end
+        if s.startswith("``", i):
+            close = s.find("``", i + 2, n)
+            return close + 2 if close >= 0 else i + 2
+        eol = s.find("\n", i, n)
+        close = s.find("`", i + 1, n if eol < 0 else eol)
+        return close + 1 if close >= 0 else i + 1
 
     def macro(self, i: int, n: int) -> int:
         """``{{embed [[page]]}}`` and ``{{embed ((uuid))}}`` refer; other macros do not."""
@@ -174,7 +166,8 @@ class _Scanner:
     def page_link(self, i: int, n: int, kind: RefKind) -> int:
         """The ``[[...]]`` at ``i``, with any links nested in it."""
         s = self.s
-        end = _match_brackets(s[:n], i)
+        eol = s.find("\n", i, n)  # a link closes on its own line (found by experiment)
+        end = _match_brackets(s[: n if eol < 0 else eol], i)
         if end < 0:
             self.unclosed.append(i)
             return i + 2
@@ -227,7 +220,8 @@ class _Scanner:
         j = i + 1
         while j < n:
             if s.startswith("[[", j):
-                close = s.find("]]", j + 2, n)
+                eol = s.find("\n", j, n)
+                close = s.find("]]", j + 2, n if eol < 0 else eol)
                 if close >= 0:
                     j = close + 2
                     continue

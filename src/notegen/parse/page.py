@@ -440,6 +440,8 @@ def _check_nodes(ctx: _Ctx, nodes: Sequence[Node]) -> None:
                     f"(this block is at level {node.level}); indent with tabs only or "
                     "spaces only",
                 )
+            if node.end <= node.content_start:
+                continue  # the title is a construct (e.g. a closed fence): checked as such
             start = node.content_start
         elif node.kind == "paragraph":
             start = node.start
@@ -523,7 +525,10 @@ def _pre_block(
             "these properties are not page properties for Logseq, because they do not "
             "start the file; remove the lines before them",
         )
-    _warn_ignored_groups(ctx, groups)
+    if page_group is not None and page_group.kind in ("front_matter", "directive"):
+        _warn_ignored_groups(ctx, [page_group, *groups])
+    else:
+        _warn_ignored_groups(ctx, groups)
     proto = _Proto("preamble", 0, end, 1, 0, real=bool(lines) or stray)
     if proto.real:
         _finish(ctx, proto, lines, props)
