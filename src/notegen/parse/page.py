@@ -48,21 +48,19 @@ def normalize_key(key: str) -> str:
     return "id" if k == "custom-id" else k
 
 
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+
+
 @dataclass(slots=True)
 class _Lines:
-    """Line numbers of offsets in a text (1-based; lines end at ``\\n``)."""
+    """Line numbers of offsets in a text (1-based; ``\r\n``, ``\n`` and a lone
+    ``\r`` each end a line)."""
 
     starts: list[int]
 
     @classmethod
     def of(cls, text: str) -> _Lines:
-        starts = [0]
-        find = text.find
-        i = find("\n")
-        while i >= 0:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        return cls(starts)
+        return cls([0, *(m.end() for m in _LINE_BREAK_RE.finditer(text))])
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
@@ -161,7 +159,7 @@ def parse_page(data: bytes | str, path: str) -> Page:
 
 def _encoding_diagnostics(path: str, text: str) -> list[Diagnostic]:
     bad_lines: list[int] = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(_LINE_BREAK_RE.split(text), start=1):
         if any("\udc80" <= ch <= "\udcff" for ch in line):
             bad_lines.append(number)
     shown = bad_lines[:_MAX_ENCODING_DIAGNOSTICS]
@@ -281,6 +279,7 @@ def _build(ctx: _Ctx, bom: bool) -> Page:
         protos.append(_heading_block(ctx, nodes[index], end, nodes[index + 1 : last]))
 
     blocks = _tree(ctx, protos)
+    page_refs = [r for p in page_props for r in property_refs(p.key, p.value, p.line)]
     return Page(
         path=ctx.path,
         properties=_as_map(page_props),
@@ -289,6 +288,7 @@ def _build(ctx: _Ctx, bom: bool) -> Page:
         front=front,
         bom=bom,
         diagnostics=tuple(ctx.diagnostics),
+        refs=tuple(Ref(r.kind, _clean(r.target), r.line) for r in page_refs),
     )
 
 
@@ -621,16 +621,15 @@ class _Line:
 
 def _source_lines(ctx: _Ctx, start: int, end: int) -> list[_Line]:
     """The lines of ``text[start:end]`` with their file line numbers, line endings removed."""
-    chunk = ctx.text[start:end]
+    text = ctx.text
     first = ctx.lines.line(start)
-    parts = chunk.split("\n")
-    if len(parts) > 1 and parts[-1] == "":
-        parts.pop()
     out: list[_Line] = []
     offset = start
-    for i, part in enumerate(parts):
-        out.append(_Line(first + i, part[:-1] if part.endswith("\r") else part, offset))
-        offset += len(part) + 1
+    for m in _LINE_BREAK_RE.finditer(text, start, end):
+        out.append(_Line(first + len(out), text[offset : m.start()], offset))
+        offset = m.end()
+    if offset < end:
+        out.append(_Line(first + len(out), text[offset:end], offset))
     return out
 
 
