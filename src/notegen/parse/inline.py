@@ -29,6 +29,8 @@ _TAG_STOP = frozenset(",!:'\"?#")
 # ... and these are dropped from its end.
 _TAG_TRAILING = ".;"
 # Page links inside a tag's text: ``[label]([[x]])`` or ``[[x]]`` (up to the first ``]]``).
+# Where a rule may apply: code, math, macros, links, block refs, tags, URLs.
+_CANDIDATE_RE = re.compile(r"[`${\[(!#]|(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9+.-]*://")
 _TAG_LINK_RE = re.compile(r"\[[^\[\]]*\]\(\[\[(.*?)\]\]\)|\[\[(.*?)\]\]")
 
 
@@ -99,7 +101,12 @@ class _Scanner:
     def scan(self, i: int = 0, stop: int | None = None) -> None:
         s = self.s
         n = len(s) if stop is None else stop
+        search = _CANDIDATE_RE.search
         while i < n:
+            m = search(s, i, n)  # skip plain text in one step
+            if m is None:
+                return
+            i = m.start()
             c = s[i]
             if c == "`":
                 i = self.code(i, n)

@@ -160,7 +160,7 @@ def parse_page(data: bytes | str, path: str) -> Page:
 def _encoding_diagnostics(path: str, text: str) -> list[Diagnostic]:
     bad_lines: list[int] = []
     for number, line in enumerate(_LINE_BREAK_RE.split(text), start=1):
-        if any("\udc80" <= ch <= "\udcff" for ch in line):
+        if _ESCAPED_BYTE_RE.search(line):
             bad_lines.append(number)
     shown = bad_lines[:_MAX_ENCODING_DIAGNOSTICS]
     out = [
@@ -184,11 +184,12 @@ def _encoding_diagnostics(path: str, text: str) -> list[Diagnostic]:
     return out
 
 
+_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
+
+
 def _clean(s: str) -> str:
     """Text for consumers: bytes that were not UTF-8 become U+FFFD."""
-    if any("\udc80" <= ch <= "\udcff" for ch in s):
-        return re.sub("[\udc80-\udcff]", "\ufffd", s)
-    return s
+    return _ESCAPED_BYTE_RE.sub("\ufffd", s) if _ESCAPED_BYTE_RE.search(s) else s
 
 
 # --- building the page ------------------------------------------------------------
