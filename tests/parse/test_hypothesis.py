@@ -12,9 +12,10 @@ from notegen.parse import Block, Page, parse_page, set_block_property
 
 from .generate import AFTER_BULLET, INDENTS, TEXT
 
-settings.register_profile("ci", max_examples=300, deadline=None)
-settings.register_profile("dev", max_examples=100, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+# More examples with NOTEGEN_HYPOTHESIS_EXAMPLES=1000 (set per test, not by a global profile).
+EXAMPLES = settings(
+    max_examples=int(os.environ.get("NOTEGEN_HYPOTHESIS_EXAMPLES", "150")), deadline=None
+)
 
 _LINE = st.one_of(
     st.builds(lambda i, t: f"{i}- {t}", st.sampled_from(INDENTS), st.sampled_from(TEXT)),
@@ -51,11 +52,13 @@ def _check_page(page: Page, data: bytes) -> None:
             assert child.span.line_start >= block.span.line_start
 
 
+@EXAMPLES
 @given(st.binary(max_size=300))
 def test_any_bytes_parse_and_round_trip(data: bytes) -> None:
     _check_page(parse_page(data, "page.md"), data)
 
 
+@EXAMPLES
 @given(st.text(max_size=300))
 def test_any_text_parses_and_round_trips(text: str) -> None:
     data = text.encode("utf-8", errors="surrogatepass")
@@ -63,13 +66,14 @@ def test_any_text_parses_and_round_trips(text: str) -> None:
     _check_page(page, data)
 
 
+@EXAMPLES
 @given(logseq_pages)
 def test_logseq_like_pages_parse_and_round_trip(text: str) -> None:
     data = text.encode("utf-8")
     _check_page(parse_page(data, "page.md"), data)
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow])
+@settings(EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 @given(logseq_pages, st.data())
 def test_set_block_property_only_adds_the_property(text: str, data: st.DataObject) -> None:
     raw = text.encode("utf-8")

@@ -164,7 +164,7 @@ class _Scanner:
         return p
 
     def past_line_ending(self, e: int) -> int:
-        """Past the line ending at ``e`` (``\r\n``, ``\n`` or a lone ``\r``)."""
+        """Past the line ending at ``e`` (``\\r\\n``, ``\\n`` or a lone ``\\r``)."""
         if e >= self.n:
             return e
         return e + 2 if self.text.startswith("\r\n", e) else e + 1
@@ -272,6 +272,7 @@ class _Scanner:
         return s < e and text[s] in markers and (s + 1 == e or text[s + 1] == " ")
 
     def is_id_property_line(self, p: int) -> bool:
+        """Whether the line at ``p`` is an ``id::`` property line (any case)."""
         prop = self.property_line(p)
         return prop is not None and prop.key.lower() == "id"
 
@@ -280,7 +281,10 @@ class _Scanner:
         return self.heading(p) is not None
 
     # --- property groups and drawers ---------------------------------------
-    _PROPERTY_RE = re.compile(r"[ \t\x1a\x0c]*([^:\s]+)::(?:[ \t\x1a\x0c]+([^\r\n]*))?$")
+    # A key is any run of characters but ':' and mldoc's spaces and line endings.
+    _PROPERTY_RE = re.compile(
+        r"[ \t\x1a\x0c]*([^: \t\x1a\x0c\r\n]+)::(?:[ \t\x1a\x0c]+([^\r\n]*))?$"
+    )
 
     def property_line(self, p: int) -> PropertyLine | None:
         """One ``key:: value`` line starting at ``p`` (indentation allowed)."""
@@ -288,17 +292,14 @@ class _Scanner:
         m = self._PROPERTY_RE.match(self.text, p, e)
         if m is None:
             return None
-        key = m.group(1)
-        if "::" in key:  # pragma: no cover - excluded by the pattern
-            return None
-        value = (m.group(2) or "").strip(_OCAML_TRIM)
-        return PropertyLine(key, value, p, e)
+        return PropertyLine(m.group(1), (m.group(2) or "").strip(_OCAML_TRIM), p, e)
 
     _DIRECTIVE_PROPERTY_RE = re.compile(
         r"[ \t\x1a\x0c]*#\+([^:\s]+):(?:[ \t\x1a\x0c]+([^\r\n]*))?$"
     )
 
     def directive_property_line(self, p: int) -> PropertyLine | None:
+        """One org-style ``#+key: value`` line starting at ``p``."""
         e = self.line_end(p)
         m = self._DIRECTIVE_PROPERTY_RE.match(self.text, p, e)
         if m is None:

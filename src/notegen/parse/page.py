@@ -65,9 +65,6 @@ class _Lines:
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
 
-    def start(self, line: int) -> int:
-        return self.starts[line - 1]
-
 
 @dataclass(slots=True)
 class _Ctx:
