@@ -54,6 +54,8 @@ class Code(enum.Enum):
     CLAIM_WITHOUT_EXPERIMENT = "claim-without-experiment"
     EXPERIMENT_WITHOUT_CLAIM = "experiment-without-claim"  # its claim id is in no note
     ANNOTATION_WITHOUT_CLAIM = "annotation-without-claim"  # no claim on it or above it
+    DUPLICATE_PAGE = "duplicate-page"  # two page files claim the same page name
+    UNKNOWN_BLOCK_REF = "unknown-block-ref"  # ((uuid)) naming no block's id:: in the graph
     # --- results (warnings) ---
     RESULT_INVALID = "result-invalid"  # a results file that is not valid JSON / schema
     RESULT_MISSING = "result-missing"  # a linked experiment has never been measured
@@ -62,9 +64,7 @@ class Code(enum.Enum):
     RESULT_BROKEN = "result-broken"
 
 
-ERROR_CODES = frozenset(
-    {Code.UNREADABLE, Code.NOT_UTF8, Code.BAD_CLAIM_ID, Code.DUPLICATE_CLAIM}
-)
+ERROR_CODES = frozenset({Code.UNREADABLE, Code.NOT_UTF8, Code.BAD_CLAIM_ID, Code.DUPLICATE_CLAIM})
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,9 @@ class Diagnostic:
         return "error" if self.code in ERROR_CODES else "warning"
 
     def __str__(self) -> str:
-        return f"{self.span.path}:{self.span.line_start}: {self.message} [notegen.{self.code.value}]"
+        return (
+            f"{self.span.path}:{self.span.line_start}: {self.message} [notegen.{self.code.value}]"
+        )
 
 
 def has_errors(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> bool:

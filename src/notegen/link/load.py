@@ -1,0 +1,144 @@
+"""Read every page file of a Logseq graph: bytes -> Page -> Note, problems as diagnostics."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from notegen.diagnostics import Code, Diagnostic, SourceSpan
+from notegen.errors import ParseError
+from notegen.link.names import (
+    GraphConfig,
+    format_journal_title,
+    name_from_file,
+    parse_journal_file_name,
+    read_graph_config,
+)
+from notegen.model import Note, build_note
+from notegen.parse.types import Page
+
+__all__ = ["LoadedGraph", "display_path", "load_notes", "note_files"]
+
+PAGE_SUFFIXES = (".md", ".markdown")
+"""Page files notegen reads (Logseq's Org pages are not read)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedGraph:
+    """Every note that could be read, and the problems met reading them."""
+
+    notes: tuple[Note, ...]
+    """Notes in path order (pages first, then journals)."""
+    config: GraphConfig
+    """The graph's naming settings."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Files that could not be read (errors); the parser's and model's diagnostics
+    stay on each note."""
+
+
+def display_path(path: Path, root: Path) -> str:
+    """``path`` as the user would type it: relative to ``root`` when inside it, with ``/``."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def note_files(notes_dir: Path, config: GraphConfig | None = None) -> list[tuple[Path, bool]]:
+    """The page files of the graph at ``notes_dir``, each with whether it is a journal.
+
+    Hidden files and Logseq's own folders (``logseq/``, backups) are skipped.
+    """
+    config = config or read_graph_config(notes_dir)
+    found: list[tuple[Path, bool]] = []
+    for folder, journal in ((config.pages_dir, False), (config.journals_dir, True)):
+        base = notes_dir / folder
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if not name.startswith(".") and name.lower().endswith(PAGE_SUFFIXES):
+                    found.append((Path(dirpath) / name, journal))
+    return found
+
+
+def load_notes(notes_dir: Path, root: Path) -> LoadedGraph:
+    """Read and model every page of the graph at ``notes_dir``.
+
+    A file that cannot be read or is not UTF-8 becomes an error diagnostic and
+    is left out; every other file is still read.
+
+    Args:
+        notes_dir: The graph folder (holding ``pages/``, ``journals/``, ``logseq/``).
+        root: The project root; paths in diagnostics are relative to it.
+
+    Returns:
+        The notes and the reading errors.
+    """
+    config = read_graph_config(notes_dir)
+    notes: list[Note] = []
+    diagnostics: list[Diagnostic] = []
+    for path, journal in note_files(notes_dir, config):
+        shown = display_path(path, root)
+        page_or_problem = read_page_file(path, shown)
+        if isinstance(page_or_problem, Diagnostic):
+            diagnostics.append(page_or_problem)
+            continue
+        notes.append(
+            build_note(
+                page_or_problem,
+                file_title=file_title(path, journal=journal, config=config),
+                journal=journal,
+            )
+        )
+    return LoadedGraph(tuple(notes), config, tuple(diagnostics))
+
+
+def file_title(path: Path, *, journal: bool, config: GraphConfig) -> str:
+    """The page name stored in a page file's name."""
+    stem = path.name.rsplit(".", 1)[0]
+    if journal:
+        date = parse_journal_file_name(stem, config.journal_file_format)
+        if date is not None:
+            return format_journal_title(date, config.journal_title_format)
+    return name_from_file(stem)
+
+
+def read_page_file(path: Path, shown: str) -> Page | Diagnostic:
+    """Parse one page file, or say why it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        reason = e.strerror or type(e).__name__
+        return Diagnostic(
+            SourceSpan(shown, 1, 1),
+            Code.UNREADABLE,
+            f"cannot read this file ({reason}); check that it exists and that you may read it",
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        bad = data[e.start : e.end].hex(" ")
+        return Diagnostic(
+            SourceSpan(shown, line, line),
+            Code.NOT_UTF8,
+            f"byte(s) {bad} at column {column} are not UTF-8; Logseq pages are UTF-8: "
+            "re-save the file as UTF-8 (e.g. 'iconv -f GBK -t UTF-8' for a GBK file)",
+        )
+    try:
+        return _parse(data, shown)
+    except ParseError as e:
+        return Diagnostic(SourceSpan(shown, 1, 1), Code.UNREADABLE, str(e))
+
+
+def _parse(data: bytes, shown: str) -> Page:
+    # Imported here: the parser is its own stage, and this is the one place
+    # the link stage calls it.
+    from notegen.parse import parse_page  # type: ignore[attr-defined]
+
+    page: Page = parse_page(data, shown)
+    return page
