@@ -4,7 +4,7 @@ pages, block references and where every claim is made.
 
 from __future__ import annotations
 
-from notegen.link.claims import ExperimentRef, claim_link_diagnostics
+from notegen.link.claims import ExperimentRef, annotation_diagnostics, claim_link_diagnostics
 from notegen.link.graph import (
     Backlink,
     BlockSite,
@@ -28,6 +28,7 @@ __all__ = [
     "GraphPage",
     "LoadedGraph",
     "PageKind",
+    "annotation_diagnostics",
     "build_graph",
     "claim_link_diagnostics",
     "link_notes",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from notegen.diagnostics import Code, Diagnostic, SourceSpan
 from notegen.link.graph import Graph
 
-__all__ = ["ExperimentRef", "claim_link_diagnostics"]
+__all__ = ["ExperimentRef", "annotation_diagnostics", "claim_link_diagnostics"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +30,7 @@ class ExperimentRef:
 
 
 def claim_link_diagnostics(graph: Graph, experiments: Iterable[ExperimentRef]) -> list[Diagnostic]:
-    """Every claim with no experiment, every experiment whose claim is in no note,
-    and every annotation with no claim on it or above it.
+    """Every claim with no experiment and every experiment whose claim is in no note.
 
     Args:
         graph: The linked notes.
@@ -68,6 +67,12 @@ def claim_link_diagnostics(graph: Graph, experiments: Iterable[ExperimentRef]) -
                     f"{hint}add 'claim:: {claim_id}' to the block it tests, or fix the id",
                 )
             )
+    return out
+
+
+def annotation_diagnostics(graph: Graph) -> list[Diagnostic]:
+    """Every annotation with no claim on it or above it (so no result can show under it)."""
+    out: list[Diagnostic] = []
     for page, note in graph.note_pages():
         for block in note.walk():
             if block.role == "annotation" and not graph.claims_for(page.key, block):
