@@ -64,7 +64,9 @@ class Code(enum.Enum):
     RESULT_BROKEN = "result-broken"
 
 
-ERROR_CODES = frozenset({Code.UNREADABLE, Code.NOT_UTF8, Code.BAD_CLAIM_ID, Code.DUPLICATE_CLAIM})
+ERROR_CODES = frozenset(
+    {Code.UNREADABLE, Code.NOT_UTF8, Code.BAD_CLAIM_ID, Code.DUPLICATE_CLAIM}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +85,7 @@ class Diagnostic:
         return "error" if self.code in ERROR_CODES else "warning"
 
     def __str__(self) -> str:
-        return (
-            f"{self.span.path}:{self.span.line_start}: {self.message} [notegen.{self.code.value}]"
-        )
+        return f"{self.span.path}:{self.span.line_start}: {self.message} [notegen.{self.code.value}]"
 
 
 def has_errors(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> bool:

@@ -30,6 +30,7 @@ __all__ = [
     "NoLinks",
     "escape_text",
     "markdown_link",
+    "plain_text",
     "render_block_text",
     "render_inline",
     "safe_url",
@@ -363,6 +364,26 @@ def render_inline(text: str, resolver: LinkResolver, *, in_link: bool = False) -
             out.append(rendered)
             i = end
     return "".join(out)
+
+
+_PLAIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"!?\[([^\[\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)"), r"\1"),  # links, images
+    (re.compile(r"#?\[\[([^\[\]\n]+?)\]\]"), r"\1"),  # [[page]], #[[tag]]
+    (re.compile(r"\(\(([0-9a-fA-F-]{8,})\)\)"), "…"),  # ((block ref))
+    (re.compile(r"\{\{[^{}]*\}\}"), ""),  # {{macros}}
+    (re.compile(r"(\*\*|__|~~|==|\^\^|`+)"), ""),  # emphasis and code markers
+    (re.compile(r"\s+"), " "),
+)
+
+
+def plain_text(markdown: str) -> str:
+    """The words of a block's Markdown without its markup (for excerpts and
+    labels): links become their text, page references their name. The result
+    is plain text, to be escaped before use."""
+    text = markdown
+    for pattern, replacement in _PLAIN_RULES:
+        text = pattern.sub(replacement, text)
+    return text.strip()
 
 
 # --- block-level lines --------------------------------------------------------

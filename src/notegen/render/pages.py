@@ -25,6 +25,7 @@ from notegen.render.inline import (
     LinkResolver,
     escape_text,
     markdown_link,
+    plain_text,
     render_block_text,
     render_inline,
     safe_url,
@@ -86,9 +87,9 @@ class SiteLinks:
 
 
 def excerpt(text: str, limit: int) -> str:
-    """The first line of ``text``, cut to ``limit`` characters, as plain text."""
-    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
-    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+    """The words of a block's Markdown (:func:`plain_text`), cut to ``limit`` characters."""
+    words = plain_text(text)
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
 
 
 def front_matter(meta: Mapping[str, Any]) -> str:
@@ -168,12 +169,17 @@ def _note_facts(note: Note, links: SiteLinks) -> list[str]:
         facts.append(("Tags", ", ".join(_page_link(name, links) for name in note.tags)))
     if note.aliases:
         facts.append(("Aliases", ", ".join(escape_text(a) for a in note.aliases)))
-    counts = f"{len(note.highlights)} highlights · {len(note.annotations)} annotations"
+    counts = f"{_count(len(note.highlights), 'highlight')} · "
+    counts += _count(len(note.annotations), "annotation")
     facts.append(("Contents", counts))
     out = ['<div class="ng-facts" markdown>', ""]
     out += [f"- **{label}:** {value}" for label, value in facts]
     out += ["", "</div>", ""]
     return out
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _page_link(name: str, links: LinkResolver) -> str:
@@ -275,9 +281,7 @@ def _backlinks_section(graph: Graph, page: GraphPage) -> list[str]:
         out.append(f"- {markdown_link(escape_text(source.name), url)}")
         for ref in page_refs:
             assert ref.block is not None
-            text = render_inline(
-                excerpt(ref.block.text, 160), SiteLinks(graph, page.src_uri, {}), in_link=True
-            )
+            text = escape_text(excerpt(ref.block.text, 160))
             jump = markdown_link("↗", f"{url}#{ref.block.anchor}", css_class="ng-jump")
             out.append(f"    - {text} {jump}")
     out += ["", "</div>", ""]
