@@ -39,10 +39,12 @@ class LoadedGraph:
 
 def display_path(path: Path, root: Path) -> str:
     """``path`` as the user would type it: relative to ``root`` when inside it, with ``/``."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    # abspath, not resolve: a symlinked note is shown where the user put it.
+    absolute, base = Path(os.path.abspath(path)), Path(os.path.abspath(root))
+    for candidate, against in ((absolute, base), (absolute, root.resolve())):
+        if candidate.is_relative_to(against):
+            return candidate.relative_to(against).as_posix()
+    return path.as_posix()
 
 
 def note_files(notes_dir: Path, config: GraphConfig | None = None) -> list[tuple[Path, bool]]:

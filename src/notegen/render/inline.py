@@ -210,7 +210,10 @@ def _link_dest(text: str, start: int) -> tuple[str, int] | None:
     return None
 
 
-_LINK_START = re.compile(r"(?P<bang>!?)\[(?P<label>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(")
+# A label may hold `[x]` and `[[page]]`, not deeper brackets.
+_LINK_START = re.compile(
+    r"(?P<bang>!?)\[(?P<label>(?:[^\[\]\n]|\[\[[^\[\]\n]*\]\]|\[[^\[\]\n]*\])*)\]\("
+)
 
 
 def _link(m: re.Match[str], state: _State) -> _Rendered:
@@ -246,8 +249,13 @@ def _page_ref(m: re.Match[str], state: _State) -> _Rendered:
 
 
 def _tag(m: re.Match[str], state: _State) -> _Rendered:
-    name = m.group("bracket") or m.group("tag")
-    return _page_link(name, "#" + name, state, "ng-tag")
+    if m.group("bracket"):
+        return _page_link(m.group("bracket"), "#" + m.group("bracket"), state, "ng-tag")
+    # As in Logseq's parser (mldoc), a tag may hold dots but does not end in one.
+    name = m.group("tag").rstrip(".")
+    if not name:
+        return None
+    return _page_link(name, "#" + name, state, "ng-tag"), m.start("tag") + len(name)
 
 
 def _block_ref(m: re.Match[str], state: _State) -> _Rendered:
@@ -295,12 +303,14 @@ def _logseq_highlight(m: re.Match[str], state: _State) -> _Rendered:
 
 
 def _backslash(m: re.Match[str], state: _State) -> _Rendered:
-    # `\*` stays a literal star; escaped brackets and braces stay entities.
+    # `\*` stays a literal star for Markdown; a character notegen escapes anyway
+    # (`\[`, `\<`) becomes its entity, without the backslash.
     char = m.group("char")
-    return "\\" + char if char not in _ESCAPES else "\\" + escape_text(char)
+    return escape_text(char) if char in _ESCAPES else "\\" + char
 
 
-_TAG_END = r"\s,.!?;:\"'()\[\]{}<>#" + _CJK_PUNCT
+# What ends a tag, as in Logseq's parser (mldoc): `#a)` is the tag `a)`, `#a.b` is `a.b`.
+_TAG_END = r"\s,!?;:\"'#"
 
 INLINE_RULES: tuple[InlineRule, ...] = (
     InlineRule("code", re.compile(r"(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)"), _code),
@@ -309,9 +319,7 @@ INLINE_RULES: tuple[InlineRule, ...] = (
     InlineRule("link", _LINK_START, _link),
     InlineRule(
         "tag",
-        re.compile(
-            r"(?<![^\s(\uff08])#(?:\[\[(?P<bracket>[^\[\]\n]+?)\]\]|(?P<tag>[^" + _TAG_END + r"]+))"
-        ),
+        re.compile(r"#(?:\[\[(?P<bracket>[^\[\]\n]+?)\]\]|(?P<tag>[^" + _TAG_END + r"]+))"),
         _tag,
     ),
     InlineRule("block-ref", re.compile(r"\(\((?P<uuid>[0-9a-fA-F-]{8,})\)\)"), _block_ref),
@@ -460,11 +468,17 @@ def render_block_text(text: str, resolver: LinkResolver) -> str:
             prev = "blank"
             continue
         kind = _line_kind(line)
-        if kind in ("list", "table", "rule") and prev == "para":
+        if (kind in ("list", "rule") and prev == "para") or (
+            kind == "table" and prev in ("para", "list")
+        ):
             out.append("")
         if kind == "para" and _SETEXT.match(line) and prev == "para":
-            line = "&#61;" + line.lstrip()[1:]
-        rendered = _render_line(line, resolver) if kind != "blank" else ""
+            # `===` under a paragraph would make it a heading; Logseq shows the line.
+            rendered = "&#61;" + line.strip()[1:]
+        elif kind == "blank":
+            rendered = ""
+        else:
+            rendered = _render_line(line, resolver)
         nxt = _line_kind(lines[i + 1]) if i + 1 < len(lines) else "blank"
         if kind == "para" and nxt == "para" and not _FENCE.match(lines[i + 1]):
             rendered = rendered.rstrip() + "  "  # a hard line break
