@@ -128,7 +128,7 @@ def read_page_file(path: Path, shown: str) -> Page | Diagnostic:
         return Diagnostic(
             SourceSpan(shown, line, line),
             Code.NOT_UTF8,
-            f"byte(s) {bad} at column {column} are not UTF-8; Logseq pages are UTF-8: "
+            f"bytes that are not UTF-8 at column {column} ({bad}); Logseq pages are UTF-8: "
             "re-save the file as UTF-8 (e.g. 'iconv -f GBK -t UTF-8' for a GBK file)",
         )
     try:
