@@ -90,8 +90,8 @@ def test_claims_in_effect_are_the_blocks_own_else_the_nearest_ancestors(tmp_path
         tmp_path,
         {
             "pages/a.md": (
-                "- > quote\n"
-                "  claim:: q-claim\n"
+                "- claim:: q-claim\n"
+                "  > quote\n"
                 "  - 📝 inherits\n"
                 "    - 📝 inherits from two levels up\n"
                 "  - 📝 own\n"
@@ -114,13 +114,13 @@ def test_duplicate_claim_ids_are_errors_naming_both_places(tmp_path: Path) -> No
     graph = make_graph(
         tmp_path,
         {
-            "pages/a.md": "- > one\n  claim:: same\n",
-            "pages/b.md": "- x\n- > two\n  claim:: other, same\n",
+            "pages/a.md": "- x\n  claim:: same\n",
+            "pages/b.md": "- x\n- claim:: other, same\n  > two\n",
         },
     )
     dups = [d for d in graph.diagnostics if d.code is Code.DUPLICATE_CLAIM]
-    assert [str(d.span) for d in dups] == ["notes/pages/a.md:2", "notes/pages/b.md:3"]
-    assert "notes/pages/b.md:3" in dups[0].message
+    assert [str(d.span) for d in dups] == ["notes/pages/a.md:2", "notes/pages/b.md:2"]
+    assert "notes/pages/b.md:2" in dups[0].message
     assert "notes/pages/a.md:2" in dups[1].message
     assert all(d.severity == "error" for d in dups)
     assert graph.claims["same"].span.path == "notes/pages/a.md"
@@ -175,11 +175,11 @@ def test_bad_files_are_errors_and_the_rest_is_read(tmp_path: Path) -> None:
     notes.mkdir(parents=True)
     os.symlink(tmp_path / "vanished.md", notes / "gone.md")
     graph = make_graph(tmp_path, graph_files)
-    assert [p.name for p in graph.notes] == ["good"]
+    assert [p.name for p in graph.notes] == ["gbk", "good"]
     by_code = {d.code: d for d in graph.diagnostics}
     not_utf8 = by_code[Code.NOT_UTF8]
     assert str(not_utf8.span) == "notes/pages/gbk.md:2"
-    assert "re-save the file as UTF-8" in not_utf8.message
+    assert "save the file as UTF-8" in not_utf8.message
     unreadable = by_code[Code.UNREADABLE]
     assert str(unreadable.span) == "notes/pages/gone.md:1"
     assert {not_utf8.severity, unreadable.severity} == {"error"}

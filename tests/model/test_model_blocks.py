@@ -154,3 +154,12 @@ def test_a_claim_named_twice_on_one_line_is_a_duplicate() -> None:
     note = build_note(page(claim_block("a, a")), file_title="x")
     assert note.blocks[0].claim_ids == ("a",)
     assert [d.code for d in note.diagnostics] == [Code.DUPLICATE_CLAIM]
+
+
+def test_a_claim_line_logseq_reads_as_text_is_a_warning() -> None:
+    # After a quote, Logseq reads `claim:: x` as more of the quote.
+    note = build_note(page(block("> quote\nclaim:: lost", line=4)), file_title="x")
+    assert note.blocks[0].claims == ()
+    (diagnostic,) = note.diagnostics
+    assert (diagnostic.code, diagnostic.span.line_start) == (Code.CLAIM_IN_TEXT, 5)
+    assert "'- claim:: <id>' before the quote" in diagnostic.message

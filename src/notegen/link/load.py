@@ -6,8 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from notegen.diagnostics import Code, Diagnostic, SourceSpan
-from notegen.errors import ParseError
+from notegen.diagnostics import Code, Diagnostic
 from notegen.link.names import (
     GraphConfig,
     format_journal_title,
@@ -33,8 +32,7 @@ class LoadedGraph:
     config: GraphConfig
     """The graph's naming settings."""
     diagnostics: tuple[Diagnostic, ...]
-    """Files that could not be read (errors); the parser's and model's diagnostics
-    stay on each note."""
+    """Files that could not be read (errors); every other diagnostic stays on its note."""
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -69,8 +67,9 @@ def note_files(notes_dir: Path, config: GraphConfig | None = None) -> list[tuple
 def load_notes(notes_dir: Path, root: Path) -> LoadedGraph:
     """Read and model every page of the graph at ``notes_dir``.
 
-    A file that cannot be read or is not UTF-8 becomes an error diagnostic and
-    is left out; every other file is still read.
+    A file that cannot be read becomes an error diagnostic and is left out; a
+    file with bytes that are not UTF-8 is read (with an error diagnostic);
+    every other file is read as usual.
 
     Args:
         notes_dir: The graph folder (holding ``pages/``, ``journals/``, ``logseq/``).
@@ -83,18 +82,14 @@ def load_notes(notes_dir: Path, root: Path) -> LoadedGraph:
     notes: list[Note] = []
     diagnostics: list[Diagnostic] = []
     for path, journal in note_files(notes_dir, config):
-        shown = display_path(path, root)
-        page_or_problem = read_page_file(path, shown)
-        if isinstance(page_or_problem, Diagnostic):
-            diagnostics.append(page_or_problem)
+        page = read_page_file(path, display_path(path, root))
+        if any(d.code is Code.UNREADABLE for d in page.diagnostics):
+            # Nothing was read: no page to show (a link to it gets a generated page).
+            diagnostics.extend(page.diagnostics)
             continue
-        notes.append(
-            build_note(
-                page_or_problem,
-                file_title=file_title(path, journal=journal, config=config),
-                journal=journal,
-            )
-        )
+        # A page with bytes that are not UTF-8 is still shown (they read as U+FFFD).
+        title = file_title(path, journal=journal, config=config)
+        notes.append(build_note(page, file_title=title, journal=journal))
     return LoadedGraph(tuple(notes), config, tuple(diagnostics))
 
 
@@ -108,39 +103,11 @@ def file_title(path: Path, *, journal: bool, config: GraphConfig) -> str:
     return name_from_file(stem)
 
 
-def read_page_file(path: Path, shown: str) -> Page | Diagnostic:
-    """Parse one page file, or say why it cannot be read."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        reason = e.strerror or type(e).__name__
-        return Diagnostic(
-            SourceSpan(shown, 1, 1),
-            Code.UNREADABLE,
-            f"cannot read this file ({reason}); check that it exists and that you may read it",
-        )
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        bad = data[e.start : e.end].hex(" ")
-        return Diagnostic(
-            SourceSpan(shown, line, line),
-            Code.NOT_UTF8,
-            f"bytes that are not UTF-8 at column {column} ({bad}); Logseq pages are UTF-8: "
-            "re-save the file as UTF-8 (e.g. 'iconv -f GBK -t UTF-8' for a GBK file)",
-        )
-    try:
-        return _parse(data, shown)
-    except ParseError as e:
-        return Diagnostic(SourceSpan(shown, 1, 1), Code.UNREADABLE, str(e))
-
-
-def _parse(data: bytes, shown: str) -> Page:
+def read_page_file(path: Path, shown: str) -> Page:
+    """Parse one page file; never raises (problems are in ``page.diagnostics``)."""
     # Imported here: the parser is its own stage, and this is the one place
     # the link stage calls it.
-    from notegen.parse import parse_page  # type: ignore[attr-defined]
+    from notegen.parse import read_page  # type: ignore[attr-defined,unused-ignore]
 
-    page: Page = parse_page(data, shown)
+    page: Page = read_page(path, shown)
     return page

@@ -133,6 +133,7 @@ def _build_block(block: Block, path: str, diagnostics: list[Diagnostic]) -> Note
         text = block.content.lstrip()[len(ANNOTATION_MARK) :].lstrip("\ufe0f").strip()
     else:
         text = block.content
+    _check_claim_lines(block, path, diagnostics)
     node = NoteBlock(
         role=role,
         text=text.strip("\n"),
@@ -144,6 +145,25 @@ def _build_block(block: Block, path: str, diagnostics: list[Diagnostic]) -> Note
     )
     children = tuple(_build_block(child, path, diagnostics) for child in block.children)
     return replace(node, children=children)
+
+
+_CLAIM_LINE = re.compile(r"^\s*claim::", re.MULTILINE)
+
+
+def _check_claim_lines(block: Block, path: str, diagnostics: list[Diagnostic]) -> None:
+    # Logseq (mldoc) reads a `key:: value` line right after a quote or a list
+    # item as more of that quote or item, so such a claim silently links nothing.
+    for m in _CLAIM_LINE.finditer(block.content):
+        line = block.span.line_start + block.content.count("\n", 0, m.start())
+        diagnostics.append(
+            Diagnostic(
+                SourceSpan(path, line, line),
+                Code.CLAIM_IN_TEXT,
+                "this claim:: line is read by Logseq as text of the block (a key:: line "
+                "right after a quote or list item belongs to it), so it names no claim; "
+                "put it on the bullet line instead: '- claim:: <id>' before the quote",
+            )
+        )
 
 
 def _claims(block: Block, path: str, diagnostics: list[Diagnostic]) -> tuple[Claim, ...]:
