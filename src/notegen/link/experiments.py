@@ -23,13 +23,14 @@ from __future__ import annotations
 import ast
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Literal, cast
 
 from notegen.diagnostics import Code, Diagnostic, SourceSpan
 from notegen.store.codehash import relpath
+from notegen.store.load import LoadedResult
 from notegen.store.schema import EXPECTATIONS, Expectation
 
 CLAIM_ID = re.compile(r"[a-z0-9-]+")
@@ -445,3 +446,67 @@ def collect_experiments(examples_dir: Path, root: Path) -> list[Experiment]:
         out here; :func:`scan_experiments` returns them as diagnostics.
     """
     return scan_experiments(examples_dir, root)[0]
+
+
+# --- experiments against stored results ---------------------------------------------------
+
+ExperimentStateKind = Literal["not-measured", "stale", "fresh"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExperimentState:
+    """One experiment instance (a node id) and what is stored for it."""
+
+    experiment: Experiment
+    """The experiment as declared in the source."""
+    node_id: str
+    """The instance's node id (the base id when a parametrized one was never measured and
+    its parameter ids are not known statically)."""
+    result: LoadedResult | None
+    """The stored result, if any."""
+
+    @property
+    def kind(self) -> ExperimentStateKind:
+        """``not-measured``, ``stale`` or ``fresh``."""
+        if self.result is None:
+            return "not-measured"
+        return "stale" if self.result.stale else "fresh"
+
+    @property
+    def why(self) -> str:
+        """Why it would run: ``not measured`` or the staleness reasons; empty when fresh."""
+        if self.result is None:
+            return "not measured"
+        return self.result.why_stale()
+
+    @property
+    def as_declared(self) -> bool:
+        """True when there is a result and its latest verdict is the declared one."""
+        return self.result is not None and self.result.record.latest.as_declared
+
+
+def match_results(
+    experiments: Iterable[Experiment], results: Mapping[str, LoadedResult]
+) -> tuple[list[ExperimentState], list[LoadedResult]]:
+    """Pair each experiment instance with its stored result.
+
+    Returns:
+        ``(states, orphans)``: a state per instance in source order, and results
+        whose experiment no longer exists (renamed or deleted tests), by id.
+    """
+    states: list[ExperimentState] = []
+    claimed: set[str] = set()
+    for exp in experiments:
+        if exp.params is None:
+            owned = sorted(k for k in results if exp.owns(k))
+            if not owned:
+                states.append(ExperimentState(exp, exp.experiment_id, None))
+            for k in owned:
+                states.append(ExperimentState(exp, k, results[k]))
+                claimed.add(k)
+            continue
+        for node_id in exp.node_ids:
+            states.append(ExperimentState(exp, node_id, results.get(node_id)))
+            claimed.add(node_id)
+    orphans = [r for k, r in sorted(results.items()) if k not in claimed]
+    return states, orphans
