@@ -118,3 +118,32 @@ def test_check_names_a_missing_notes_folder(
 ) -> None:
     assert main(["check", "--root", str(tmp_path)]) == 2
     assert "notes folder" in capsys.readouterr().err
+
+
+def test_check_links_claims_and_experiments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes" / "pages").mkdir(parents=True)
+    (tmp_path / "notes" / "pages" / "a.md").write_text(
+        "- claim:: hash-same-size\n  > one\n  - 📝 mine\n- claim:: untested\n  > two\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "test_x.py").write_text(
+        "import pytest\n\n\n"
+        '@pytest.mark.claim("hash-same-size")\n'
+        "def test_ok(measure):\n    pass\n\n\n"
+        '@pytest.mark.claim("hash-same-sise")\n'
+        "def test_typo(measure):\n    pass\n",
+        encoding="utf-8",
+    )
+    assert main(["check", "--root", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "examples/test_x.py:10: experiment examples/test_x.py::test_typo checks claim "
+        "'hash-same-sise', which no note names; did you mean 'hash-same-size'? add "
+        "'claim:: hash-same-sise' to the block it tests, or fix the id "
+        "[notegen.experiment-without-claim]",
+        "notes/pages/a.md:4: claim 'untested' has no experiment; write a test marked "
+        "@pytest.mark.claim('untested') under examples/ [notegen.claim-without-experiment]",
+    ]

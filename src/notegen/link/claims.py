@@ -1,15 +1,14 @@
 """Claims <-> experiments: what ``notegen check`` reports about the links between them.
 
-The experiments themselves are collected by :mod:`notegen.link.experiments`;
-this module only needs, of each, its id, the claim ids it checks and where it
-is written (:class:`ExperimentRef`).
+The experiments are read by :mod:`notegen.link.experiments`; of each, this
+module needs only its id, the claim ids it checks and where it is written.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import Protocol
 
 from notegen.diagnostics import Code, Diagnostic, SourceSpan
 from notegen.link.graph import Graph
@@ -17,16 +16,24 @@ from notegen.link.graph import Graph
 __all__ = ["ExperimentRef", "annotation_diagnostics", "claim_link_diagnostics"]
 
 
-@dataclass(frozen=True, slots=True)
-class ExperimentRef:
-    """What the link checks need to know of one experiment."""
+class ExperimentRef(Protocol):
+    """What the link checks need of an experiment
+    (:class:`notegen.link.experiments.Experiment` is one)."""
 
-    id: str
-    """The experiment id (its pytest node id)."""
-    claim_ids: tuple[str, ...]
-    """The claims it declares with ``@pytest.mark.claim``."""
-    span: SourceSpan
-    """Where the test is written (``examples/test_x.py:42``)."""
+    @property
+    def experiment_id(self) -> str:
+        """The experiment id (its pytest node id)."""
+        ...
+
+    @property
+    def claims(self) -> tuple[str, ...]:
+        """The claims it declares with ``@pytest.mark.claim``."""
+        ...
+
+    @property
+    def span(self) -> SourceSpan:
+        """Where the test is written (``examples/test_x.py:42``)."""
+        ...
 
 
 def claim_link_diagnostics(graph: Graph, experiments: Iterable[ExperimentRef]) -> list[Diagnostic]:
@@ -41,7 +48,7 @@ def claim_link_diagnostics(graph: Graph, experiments: Iterable[ExperimentRef]) -
     """
     experiments = list(experiments)
     out: list[Diagnostic] = []
-    checked = {claim_id for e in experiments for claim_id in e.claim_ids}
+    checked = {claim_id for e in experiments for claim_id in e.claims}
     for claim_id, site in graph.claims.items():
         if claim_id not in checked:
             out.append(
@@ -54,7 +61,7 @@ def claim_link_diagnostics(graph: Graph, experiments: Iterable[ExperimentRef]) -
             )
     known = sorted(graph.claims)
     for experiment in experiments:
-        for claim_id in experiment.claim_ids:
+        for claim_id in experiment.claims:
             if claim_id in graph.claims:
                 continue
             close = difflib.get_close_matches(claim_id, known, n=1)
@@ -63,8 +70,8 @@ def claim_link_diagnostics(graph: Graph, experiments: Iterable[ExperimentRef]) -
                 Diagnostic(
                     experiment.span,
                     Code.EXPERIMENT_WITHOUT_CLAIM,
-                    f"experiment {experiment.id} checks claim {claim_id!r}, which no note names; "
-                    f"{hint}add 'claim:: {claim_id}' to the block it tests, or fix the id",
+                    f"experiment {experiment.experiment_id} checks claim {claim_id!r}, "
+                    f"which no note names; {hint}add 'claim:: {claim_id}' to the block it tests, or fix the id",
                 )
             )
     return out

@@ -107,7 +107,7 @@ def read_page_file(path: Path, shown: str) -> Page:
     """Parse one page file; never raises (problems are in ``page.diagnostics``)."""
     # Imported here: the parser is its own stage, and this is the one place
     # the link stage calls it.
-    from notegen.parse import read_page  # type: ignore[attr-defined,unused-ignore]
+    from notegen.parse import read_page
 
     page: Page = read_page(path, shown)
     return page
