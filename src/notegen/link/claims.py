@@ -71,7 +71,8 @@ def claim_link_diagnostics(graph: Graph, experiments: Iterable[ExperimentRef]) -
                     experiment.span,
                     Code.EXPERIMENT_WITHOUT_CLAIM,
                     f"experiment {experiment.experiment_id} checks claim {claim_id!r}, "
-                    f"which no note names; {hint}add 'claim:: {claim_id}' to the block it tests, or fix the id",
+                    f"which no note names; {hint}add 'claim:: {claim_id}' to the block it "
+                    "tests, or fix the id",
                 )
             )
     return out
