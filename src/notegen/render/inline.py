@@ -28,6 +28,7 @@ __all__ = [
     "INLINE_RULES",
     "LinkResolver",
     "NoLinks",
+    "escape_plain",
     "escape_text",
     "markdown_link",
     "plain_text",
@@ -87,6 +88,15 @@ def escape_text(text: str) -> str:
     ``|`` is escaped too, so text is safe inside table cells.
     """
     return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text)
+
+
+_PLAIN_ESCAPES = {c: f"&#{ord(c)};" for c in "*_`~=^#\\"}
+
+
+def escape_plain(text: str) -> str:
+    """Text that Markdown shows exactly as written, emphasis markers included:
+    for names (page titles, tags) and excerpts, which are not Markdown."""
+    return "".join(_PLAIN_ESCAPES.get(c, c) for c in escape_text(text))
 
 
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "ftps"})
@@ -175,8 +185,8 @@ def _render_label(text: str, state: _State) -> str:
 def _page_link(name: str, label: str, state: _State, css_class: str) -> str:
     url = state.resolver.page_url(name)
     if url is None or state.in_link:
-        return escape_text(label)
-    return markdown_link(escape_text(label), url, css_class=css_class)
+        return escape_plain(label)
+    return markdown_link(escape_plain(label), url, css_class=css_class)
 
 
 def _link_dest(text: str, start: int) -> tuple[str, int] | None:
@@ -263,7 +273,7 @@ def _block_ref(m: re.Match[str], state: _State) -> _Rendered:
     if target is None or state.in_link:
         return escape_text(m.group(0))
     url, label = target
-    return markdown_link(escape_text(label), url, css_class="ng-block-ref")
+    return markdown_link(escape_plain(label), url, css_class="ng-block-ref")
 
 
 def _embed(m: re.Match[str], state: _State) -> _Rendered:
@@ -273,7 +283,7 @@ def _embed(m: re.Match[str], state: _State) -> _Rendered:
     if arg.startswith("((") and arg.endswith("))"):
         target = state.resolver.block_link(arg[2:-2].strip())
         if target is not None and not state.in_link:
-            return markdown_link(escape_text(target[1]), target[0], css_class="ng-block-ref")
+            return markdown_link(escape_plain(target[1]), target[0], css_class="ng-block-ref")
     return None
 
 

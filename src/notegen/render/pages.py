@@ -23,7 +23,7 @@ from notegen.model import Note, NoteBlock
 from notegen.render.cards import CardRenderer, CardRequest, claim_chips
 from notegen.render.inline import (
     LinkResolver,
-    escape_text,
+    escape_plain,
     markdown_link,
     plain_text,
     render_block_text,
@@ -117,7 +117,7 @@ def _source_link(url: str | None) -> str:
     if not url:
         return ""
     safe = safe_url(url)
-    label = escape_text(_source_label(url) if safe else url)
+    label = escape_plain(_source_label(url) if safe else url)
     return markdown_link(label, url) if safe else label
 
 
@@ -149,7 +149,7 @@ def render_note_page(
     meta: dict[str, Any] = {"title": note.title}
     if note.tags:
         meta["tags"] = list(note.tags)
-    out = [front_matter(meta), f"# {escape_text(note.title)}", ""]
+    out = [front_matter(meta), f"# {escape_plain(note.title)}", ""]
     out += _note_facts(note, links)
     for block in note.blocks:
         out += _render_block(block, graph, page, links, cards)
@@ -164,11 +164,11 @@ def _note_facts(note: Note, links: SiteLinks) -> list[str]:
     if note.date is not None:
         facts.append(("Date", format_date(note.date)))
     elif note.page.properties.get("date"):
-        facts.append(("Date", escape_text(note.page.properties["date"])))
+        facts.append(("Date", escape_plain(note.page.properties["date"])))
     if note.tags:
         facts.append(("Tags", ", ".join(_page_link(name, links) for name in note.tags)))
     if note.aliases:
-        facts.append(("Aliases", ", ".join(escape_text(a) for a in note.aliases)))
+        facts.append(("Aliases", ", ".join(escape_plain(a) for a in note.aliases)))
     counts = f"{_count(len(note.highlights), 'highlight')} · "
     counts += _count(len(note.annotations), "annotation")
     facts.append(("Contents", counts))
@@ -184,7 +184,7 @@ def _count(n: int, noun: str) -> str:
 
 def _page_link(name: str, links: LinkResolver) -> str:
     url = links.page_url(name)
-    label = escape_text(name)
+    label = escape_plain(name)
     return markdown_link(label, url, css_class="ng-page-ref") if url else label
 
 
@@ -199,7 +199,7 @@ def _render_block(
             link = block.source_link
             label = render_inline(link.label or "source", links, in_link=True)
             rendered = (
-                markdown_link(label, link.url) if safe_url(link.url) else escape_text(link.url)
+                markdown_link(label, link.url) if safe_url(link.url) else escape_plain(link.url)
             )
             body += ["", '<div class="ng-source" markdown>', "", rendered, "", "</div>"]
     else:
@@ -244,7 +244,7 @@ def _properties(block: NoteBlock, links: SiteLinks) -> list[str]:
     if not shown:
         return []
     out = ["", '<div class="ng-properties" markdown>', ""]
-    out += [f"- **{escape_text(k)}:** {render_inline(v, links)}" for k, v in shown]
+    out += [f"- **{escape_plain(k)}:** {render_inline(v, links)}" for k, v in shown]
     out += ["", "</div>"]
     return out
 
@@ -261,11 +261,12 @@ def _backlinks_section(graph: Graph, page: GraphPage) -> list[str]:
             by_page.setdefault(ref.page, []).append(ref)
     out: list[str] = []
     if tagged:
-        out += [f"## Pages tagged with {escape_text(page.name)}", ""]
+        out += [f"## Pages tagged with {escape_plain(page.name)}", ""]
         out += [
             "- "
             + markdown_link(
-                escape_text(graph.pages[k].name), relative_uri(graph.pages[k].src_uri, page.src_uri)
+                escape_plain(graph.pages[k].name),
+                relative_uri(graph.pages[k].src_uri, page.src_uri),
             )
             for k in tagged
         ]
@@ -278,10 +279,10 @@ def _backlinks_section(graph: Graph, page: GraphPage) -> list[str]:
     for key, page_refs in by_page.items():
         source = graph.pages[key]
         url = relative_uri(source.src_uri, page.src_uri)
-        out.append(f"- {markdown_link(escape_text(source.name), url)}")
+        out.append(f"- {markdown_link(escape_plain(source.name), url)}")
         for ref in page_refs:
             assert ref.block is not None
-            text = escape_text(excerpt(ref.block.text, 160))
+            text = escape_plain(excerpt(ref.block.text, 160))
             jump = markdown_link("↗", f"{url}#{ref.block.anchor}", css_class="ng-jump")
             out.append(f"    - {text} {jump}")
     out += ["", "</div>", ""]
@@ -297,7 +298,7 @@ def _unique_pages(keys: Iterable[str]) -> list[str]:
 
 def render_missing_page(graph: Graph, page: GraphPage) -> str:
     """The page of a link target that has no file: what links to it, as Logseq shows."""
-    out = [front_matter({"title": page.name}), f"# {escape_text(page.name)}", ""]
+    out = [front_matter({"title": page.name}), f"# {escape_plain(page.name)}", ""]
     out += [
         '<p class="ng-missing">No note has this name yet: this page lists what links to it.</p>',
         "",
@@ -308,7 +309,7 @@ def render_missing_page(graph: Graph, page: GraphPage) -> str:
 
 def render_home(graph: Graph, *, title: str = "Reading notes") -> str:
     """The home page: every note with its source, date, tags and counts."""
-    out = [front_matter({"title": title}), f"# {escape_text(title)}", ""]
+    out = [front_matter({"title": title}), f"# {escape_plain(title)}", ""]
     notes = [(p, p.note) for p in graph.pages.values() if p.kind == "note" and p.note]
     journals = [p for p in graph.pages.values() if p.kind == "journal"]
     if not notes:
@@ -322,7 +323,7 @@ def render_home(graph: Graph, *, title: str = "Reading notes") -> str:
         ordered = sorted(notes, key=lambda pn: (_sort_date(pn[1]), pn[1].title.lower()))
         for page, note in ordered:
             cells = [
-                markdown_link(escape_text(note.title), page.src_uri),
+                markdown_link(escape_plain(note.title), page.src_uri),
                 _source_link(note.source),
                 format_date(note.date),
                 ", ".join(_page_link(t, links) for t in note.tags),
@@ -333,7 +334,7 @@ def render_home(graph: Graph, *, title: str = "Reading notes") -> str:
         out.append("")
     if journals:
         out += ["## Journals", ""]
-        out += [f"- {markdown_link(escape_text(p.name), p.src_uri)}" for p in journals]
+        out += [f"- {markdown_link(escape_plain(p.name), p.src_uri)}" for p in journals]
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -349,5 +350,5 @@ def _sort_date(note: Note) -> tuple[int, int]:
 def render_tags_index(*, title: str = "Tags") -> str:
     """The page where Material's tags plugin lists every tag and its pages."""
     return "\n".join(
-        [front_matter({"title": title}), f"# {escape_text(title)}", "", TAGS_DIRECTIVE, ""]
+        [front_matter({"title": title}), f"# {escape_plain(title)}", "", TAGS_DIRECTIVE, ""]
     )
