@@ -24,6 +24,7 @@ from mkdocs.structure.files import File, Files
 from notegen.diagnostics import Diagnostic, sort_diagnostics
 from notegen.link.graph import Graph
 from notegen.mkdocs_plugin.config import NotegenConfig
+from notegen.render.cards import CardRenderer
 
 __all__ = ["NotegenPlugin"]
 
@@ -127,9 +128,9 @@ class NotegenPlugin(BasePlugin[NotegenConfig]):  # type: ignore[no-untyped-call]
                 server.watch(str(path))
         return server
 
-    def _cards(self) -> Any:
-        # The seam for result cards: the renderer that shows measured results
-        # under claims and annotations plugs in here.
+    def _cards(self) -> CardRenderer:
+        # SEAM (issue 5): the renderer that shows measured results (from
+        # self.config.results_dir) under claims and annotations plugs in here.
         from notegen.render import claim_chips
 
         return claim_chips
