@@ -57,6 +57,11 @@ class Code(enum.Enum):
     CLAIM_WITHOUT_EXPERIMENT = "claim-without-experiment"
     EXPERIMENT_WITHOUT_CLAIM = "experiment-without-claim"  # its claim id is in no note
     ANNOTATION_WITHOUT_CLAIM = "annotation-without-claim"  # no claim on it or above it
+    DUPLICATE_PAGE = "duplicate-page"  # two page files claim the same page name
+    UNKNOWN_BLOCK_REF = "unknown-block-ref"  # ((uuid)) naming no block's id:: in the graph
+    CLAIM_IN_TEXT = "claim-in-text"  # a claim:: line Logseq reads as text (e.g. after a quote)
+    # --- experiments (warnings) ---
+    EXPERIMENT_INVALID = "experiment-invalid"  # a test file or claim marker notegen cannot read
     # --- results (warnings) ---
     RESULT_INVALID = "result-invalid"  # a results file that is not valid JSON / schema
     RESULT_MISSING = "result-missing"  # a linked experiment has never been measured
