@@ -190,9 +190,6 @@ class NotegenSession:
         self._env: dict[str, Any] | None = None
         self.moved: list[tuple[str, list[str]]] = []
         self.recorded: list[str] = []
-        if self.settings.deterministic != "off":
-            # Must be set before CUDA starts for deterministic cuBLAS; harmless elsewhere.
-            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
     # -- static facts ------------------------------------------------------------------
 
@@ -279,6 +276,10 @@ class NotegenSession:
         state = self._claim_state(item)
         assert state is not None
         item.stash[STATE_KEY] = state
+        if self.settings.deterministic != "off":
+            # Deterministic cuBLAS needs this before its first handle is created;
+            # set only once an experiment is about to run, never for ordinary tests.
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
