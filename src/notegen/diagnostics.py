@@ -43,6 +43,7 @@ class Code(enum.Enum):
     UNCLOSED_FENCE = "unclosed-fence"
     UNCLOSED_LINK = "unclosed-link"  # an unclosed [[
     PROPERTY_NO_KEY = "property-no-key"  # a line like ":: value"
+    BAD_PROPERTY_KEY = "bad-property-key"  # a key Logseq ignores (holds a backtick)
     MIXED_INDENT = "mixed-indent"  # tabs and spaces mixed in one indentation
     EMPTY_FILE = "empty-file"
     BAD_FRONT_MATTER = "bad-front-matter"  # YAML front matter that does not parse
@@ -54,6 +55,9 @@ class Code(enum.Enum):
     CLAIM_WITHOUT_EXPERIMENT = "claim-without-experiment"
     EXPERIMENT_WITHOUT_CLAIM = "experiment-without-claim"  # its claim id is in no note
     ANNOTATION_WITHOUT_CLAIM = "annotation-without-claim"  # no claim on it or above it
+    DUPLICATE_PAGE = "duplicate-page"  # two page files claim the same page name
+    UNKNOWN_BLOCK_REF = "unknown-block-ref"  # ((uuid)) naming no block's id:: in the graph
+    CLAIM_IN_TEXT = "claim-in-text"  # a claim:: line Logseq reads as text (e.g. after a quote)
     # --- experiments (warnings) ---
     EXPERIMENT_INVALID = "experiment-invalid"  # a test file or claim marker notegen cannot read
     # --- results (warnings) ---

@@ -130,8 +130,9 @@ def _pytestmark(body: Iterable[ast.stmt]) -> list[ast.expr]:
             targets, value = stmt.targets, stmt.value
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
             targets, value = [stmt.target], stmt.value
-        if value is not None and any(isinstance(t, ast.Name) and t.id == "pytestmark"
-                                     for t in targets):
+        if value is not None and any(
+            isinstance(t, ast.Name) and t.id == "pytestmark" for t in targets
+        ):
             out.extend(_marks_in(value))
     return out
 
@@ -154,22 +155,31 @@ class _FileScan:
             return None
         m = _Marker(line=node.lineno)
         if not isinstance(node, ast.Call):
-            self.diag(node.lineno, Code.BAD_CLAIM_ID,
-                      f"claim marker on {where} names no claim id; write "
-                      "@pytest.mark.claim(\"claim-id\") with the id of a `claim::` in a note")
+            self.diag(
+                node.lineno,
+                Code.BAD_CLAIM_ID,
+                f"claim marker on {where} names no claim id; write "
+                '@pytest.mark.claim("claim-id") with the id of a `claim::` in a note',
+            )
             return m
         for arg in node.args:
             try:
                 value = _literal(arg)
             except _Unknown:
-                self.diag(arg.lineno, Code.EXPERIMENT_INVALID,
-                          f"claim id of {where} is not a literal string; notegen reads claim "
-                          "ids without running the code: write it as a string literal")
+                self.diag(
+                    arg.lineno,
+                    Code.EXPERIMENT_INVALID,
+                    f"claim id of {where} is not a literal string; notegen reads claim "
+                    "ids without running the code: write it as a string literal",
+                )
                 continue
             if not isinstance(value, str) or not CLAIM_ID.fullmatch(value):
-                self.diag(arg.lineno, Code.BAD_CLAIM_ID,
-                          f"claim id {value!r} of {where} is not made of a-z, 0-9 and '-'; "
-                          "use the id of a `claim::` property in a note")
+                self.diag(
+                    arg.lineno,
+                    Code.BAD_CLAIM_ID,
+                    f"claim id {value!r} of {where} is not made of a-z, 0-9 and '-'; "
+                    "use the id of a `claim::` property in a note",
+                )
                 continue
             if value not in m.claims:
                 m.claims.append(value)
@@ -180,10 +190,13 @@ class _FileScan:
                 except _Unknown:
                     value = None
                 if value not in EXPECTATIONS:
-                    self.diag(kw.value.lineno, Code.EXPERIMENT_INVALID,
-                              f"expect= of {where} must be one of "
-                              f"{', '.join(map(repr, EXPECTATIONS))}, got "
-                              f"{ast.unparse(kw.value)}")
+                    self.diag(
+                        kw.value.lineno,
+                        Code.EXPERIMENT_INVALID,
+                        f"expect= of {where} must be one of "
+                        f"{', '.join(map(repr, EXPECTATIONS))}, got "
+                        f"{ast.unparse(kw.value)}",
+                    )
                 else:
                     m.expect = str(value)
             elif kw.arg == "timeout":
@@ -191,18 +204,25 @@ class _FileScan:
                     value = _literal(kw.value)
                 except _Unknown:
                     value = "?"
-                if value is not None and (isinstance(value, bool)
-                                          or not isinstance(value, int | float) or value < 0):
-                    self.diag(kw.value.lineno, Code.EXPERIMENT_INVALID,
-                              f"timeout= of {where} must be a number of seconds (0: no limit) "
-                              f"or None, got {ast.unparse(kw.value)}")
+                if value is not None and (
+                    isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+                ):
+                    self.diag(
+                        kw.value.lineno,
+                        Code.EXPERIMENT_INVALID,
+                        f"timeout= of {where} must be a number of seconds (0: no limit) "
+                        f"or None, got {ast.unparse(kw.value)}",
+                    )
                 else:
                     m.timeout = None if value is None else float(cast(float, value))
                     m.has_timeout = True
             else:
-                self.diag(kw.value.lineno, Code.EXPERIMENT_INVALID,
-                          f"unknown argument {kw.arg}= in the claim marker of {where}; "
-                          "known: expect=, timeout=")
+                self.diag(
+                    kw.value.lineno,
+                    Code.EXPERIMENT_INVALID,
+                    f"unknown argument {kw.arg}= in the claim marker of {where}; "
+                    "known: expect=, timeout=",
+                )
         return m
 
     # -- parametrize ---------------------------------------------------------------------
@@ -248,8 +268,11 @@ class _FileScan:
         ids: list[str] = []
         for idx, elt in enumerate(values_node.elts):
             given: str | None = None
-            if isinstance(elt, ast.Call) and isinstance(elt.func, ast.Attribute) \
-                    and elt.func.attr == "param":
+            if (
+                isinstance(elt, ast.Call)
+                and isinstance(elt.func, ast.Attribute)
+                and elt.func.attr == "param"
+            ):
                 for kw in elt.keywords:
                     if kw.arg == "id":
                         try:
@@ -335,18 +358,20 @@ class _FileScan:
             params = tuple("-".join(combo) for combo in itertools.product(*ordered))
         end = fn.end_lineno or fn.lineno
         node_id = f"{self.node_path}::{cls}::{fn.name}" if cls else f"{self.node_path}::{fn.name}"
-        self.experiments.append(Experiment(
-            experiment_id=node_id,
-            path=self.node_path,
-            function=qual,
-            span=SourceSpan(self.shown, fn.lineno, end),
-            doc=ast.get_docstring(fn) or "",
-            claims=tuple(claims),
-            expect=cast(Expectation, expect),
-            timeout=timeout,
-            params=params,
-            skipped=skipped,
-        ))
+        self.experiments.append(
+            Experiment(
+                experiment_id=node_id,
+                path=self.node_path,
+                function=qual,
+                span=SourceSpan(self.shown, fn.lineno, end),
+                doc=ast.get_docstring(fn) or "",
+                claims=tuple(claims),
+                expect=cast(Expectation, expect),
+                timeout=timeout,
+                params=params,
+                skipped=skipped,
+            )
+        )
 
     def markers_of(self, exprs: Iterable[ast.expr], where: str) -> tuple[list[_Marker], bool]:
         found: list[_Marker] = []
@@ -362,21 +387,24 @@ class _FileScan:
     def scan(self, tree: ast.Module) -> None:
         module_marks, module_skip = self.markers_of(_pytestmark(tree.body), self.shown)
         for stmt in tree.body:
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) \
-                    and stmt.name.startswith("test"):
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and stmt.name.startswith(
+                "test"
+            ):
                 self.function(stmt, module_marks, module_skip, None)
             elif isinstance(stmt, ast.ClassDef) and stmt.name.startswith("Test"):
-                if any(isinstance(s, ast.FunctionDef) and s.name == "__init__"
-                       for s in stmt.body):
+                if any(isinstance(s, ast.FunctionDef) and s.name == "__init__" for s in stmt.body):
                     continue  # pytest does not collect classes with __init__
                 where = f"{self.shown}::{stmt.name}"
                 cls_marks, cls_skip = self.markers_of(
-                    [*reversed(stmt.decorator_list), *_pytestmark(stmt.body)], where)
+                    [*reversed(stmt.decorator_list), *_pytestmark(stmt.body)], where
+                )
                 for sub in stmt.body:
-                    if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef) \
-                            and sub.name.startswith("test"):
-                        self.function(sub, cls_marks + module_marks,
-                                      module_skip or cls_skip, stmt.name)
+                    if isinstance(
+                        sub, ast.FunctionDef | ast.AsyncFunctionDef
+                    ) and sub.name.startswith("test"):
+                        self.function(
+                            sub, cls_marks + module_marks, module_skip or cls_skip, stmt.name
+                        )
 
 
 def _test_files(examples_dir: Path) -> Iterator[Path]:
@@ -403,8 +431,11 @@ def scan_file(path: Path, root: Path) -> tuple[list[Experiment], list[Diagnostic
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as e:
-        scan.diag(e.lineno or 1, Code.EXPERIMENT_INVALID,
-                  f"test file does not parse: {e.msg}; its experiments cannot be listed or run")
+        scan.diag(
+            e.lineno or 1,
+            Code.EXPERIMENT_INVALID,
+            f"test file does not parse: {e.msg}; its experiments cannot be listed or run",
+        )
         return [], scan.diagnostics
     except ValueError as e:
         scan.diag(1, Code.EXPERIMENT_INVALID, f"test file does not parse: {e}")
@@ -413,9 +444,7 @@ def scan_file(path: Path, root: Path) -> tuple[list[Experiment], list[Diagnostic
     return scan.experiments, scan.diagnostics
 
 
-def scan_experiments(
-    examples_dir: Path, root: Path
-) -> tuple[list[Experiment], list[Diagnostic]]:
+def scan_experiments(examples_dir: Path, root: Path) -> tuple[list[Experiment], list[Diagnostic]]:
     """Every experiment under ``examples_dir`` and the problems found in their markers.
 
     Diagnostics: ``bad-claim-id`` for an id not made of ``[a-z0-9-]``,

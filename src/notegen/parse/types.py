@@ -58,7 +58,8 @@ class Block:
     refs: tuple[Ref, ...] = ()
     """Page, tag and block references in ``content`` and property values, in order."""
     kind: BlockKind = "bullet"
-    """``bullet`` for ``- x``, ``preamble`` for text before the first bullet, ``heading`` for a bare ``# x``."""
+    """``bullet`` for ``- x``, ``preamble`` for text before the first bullet,
+    ``heading`` for a bare ``# x``."""
 
     @property
     def uuid(self) -> str | None:
