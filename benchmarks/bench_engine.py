@@ -50,9 +50,13 @@ def build(root: Path, records: int) -> None:
     for f in range(files):
         body = ["import pytest", "from ctr.data import load", ""]
         for i in range(PER_FILE):
-            body += [f'@pytest.mark.claim("claim-{f}-{i}")', f"def test_e{i}(measure):",
-                     f'    """Experiment {i} of file {f}."""',
-                     '    measure.metric("m", load())', ""]
+            body += [
+                f'@pytest.mark.claim("claim-{f}-{i}")',
+                f"def test_e{i}(measure):",
+                f'    """Experiment {i} of file {f}."""',
+                '    measure.metric("m", load())',
+                "",
+            ]
         (ex / f"test_f{f}.py").write_text("\n".join(body), encoding="utf-8")
     hasher = CodeHasher(root)
     env = Environment("3.11", "bench", "x86_64", "cpu", 1, pinned_versions())
@@ -63,14 +67,33 @@ def build(root: Path, records: int) -> None:
         for i in range(PER_FILE):
             if n == records:
                 return
-            m = Measurement("supported", "supported", "measured supported", f"summary {n}",
-                            {"m": Metric(2.0, "u", 1.0, 3.0, 3, 0.95, (1.0, 2.0, 3.0))}, (),
-                            (0, 1, 2), combine_hashes(hashes), hashes, env,
-                            "2025-01-01T00:00:00Z", 0.5)
+            m = Measurement(
+                "supported",
+                "supported",
+                "measured supported",
+                f"summary {n}",
+                {"m": Metric(2.0, "u", 1.0, 3.0, 3, 0.95, (1.0, 2.0, 3.0))},
+                (),
+                (0, 1, 2),
+                combine_hashes(hashes),
+                hashes,
+                env,
+                "2025-01-01T00:00:00Z",
+                0.5,
+            )
             node = f"{test}::test_e{i}"
-            save_measurement(root / "results", ResultRecord(
-                node, (f"claim-{f}-{i}",), "supported", f"test_e{i}",
-                SourceSpan(test, 4 + 5 * i, 7 + 5 * i), "doc", m))
+            save_measurement(
+                root / "results",
+                ResultRecord(
+                    node,
+                    (f"claim-{f}-{i}",),
+                    "supported",
+                    f"test_e{i}",
+                    SourceSpan(test, 4 + 5 * i, 7 + 5 * i),
+                    "doc",
+                    m,
+                ),
+            )
             n += 1
 
 
@@ -91,18 +114,24 @@ def main() -> None:
         root = Path(tmp)
         t0 = time.perf_counter()
         build(root, args.records)
-        print(f"built {args.records} experiments and records in "
-              f"{time.perf_counter() - t0:.1f} s (save_measurement, atomic writes)")
+        print(
+            f"built {args.records} experiments and records in "
+            f"{time.perf_counter() - t0:.1f} s (save_measurement, atomic writes)"
+        )
 
         med, best = timed(lambda: load_results(root / "results", root))
         loaded, diags = load_results(root / "results", root)
         assert len(loaded) == args.records and not diags
-        print(f"load_results, {args.records} records:  median {med * 1000:.0f} ms, "
-              f"best {best * 1000:.0f} ms")
+        print(
+            f"load_results, {args.records} records:  median {med * 1000:.0f} ms, "
+            f"best {best * 1000:.0f} ms"
+        )
 
         med, best = timed(lambda: scan_experiments(root / "examples", root))
-        print(f"scan_experiments, {args.records} experiments:  median {med * 1000:.0f} ms, "
-              f"best {best * 1000:.0f} ms")
+        print(
+            f"scan_experiments, {args.records} experiments:  median {med * 1000:.0f} ms, "
+            f"best {best * 1000:.0f} ms"
+        )
 
         from notegen.commands._project import Project
         from notegen.commands.run import plan_run
@@ -111,24 +140,31 @@ def main() -> None:
         med, best = timed(lambda: plan_run(project))
         plan, _ = plan_run(project)
         assert not plan.selected
-        print(f"no-op run decision (in-process):  median {med * 1000:.0f} ms, "
-              f"best {best * 1000:.0f} ms")
+        print(
+            f"no-op run decision (in-process):  median {med * 1000:.0f} ms, "
+            f"best {best * 1000:.0f} ms"
+        )
 
-        code = ("import sys; from notegen.cli import main; rc = main(['run', '--root', "
-                f"{str(root)!r}]); print(rc, *(m in sys.modules for m in "
-                "('torch', 'numpy', 'pytest')))")
+        code = (
+            "import sys; from notegen.cli import main; rc = main(['run', '--root', "
+            f"{str(root)!r}]); print(rc, *(m in sys.modules for m in "
+            "('torch', 'numpy', 'pytest')))"
+        )
         walls = []
         last = ""
         for _ in range(3):
             t0 = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                  check=True)
+            proc = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            )
             walls.append(time.perf_counter() - t0)
             last = proc.stdout.strip().splitlines()[-1]
         rc, torch, numpy, pytest_ = last.split()
-        print(f"no-op `notegen run` command (interpreter start included):  median "
-              f"{statistics.median(walls) * 1000:.0f} ms; exit {rc}; imported torch={torch} "
-              f"numpy={numpy} pytest={pytest_}")
+        print(
+            f"no-op `notegen run` command (interpreter start included):  median "
+            f"{statistics.median(walls) * 1000:.0f} ms; exit {rc}; imported torch={torch} "
+            f"numpy={numpy} pytest={pytest_}"
+        )
 
 
 if __name__ == "__main__":

@@ -278,8 +278,11 @@ def decide(
     Raises:
         ValueError: Not exactly one bound given, or ``between`` not ``(lo, hi)`` with lo <= hi.
     """
-    given = [name for name, v in (("above", above), ("below", below), ("between", between))
-             if v is not None]
+    given = [
+        name
+        for name, v in (("above", above), ("below", below), ("between", between))
+        if v is not None
+    ]
     if len(given) != 1:
         raise ValueError(
             "decide() needs exactly one of above=, below= or between=; "

@@ -14,6 +14,7 @@ def run(p: pytest.Pytester, *args: str) -> pytest.RunResult:
     which pytester's in-process runs would do."""
     return p.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:hypothesispytest", *args)
 
+
 pytest_plugins = ["pytester"]
 
 HEADER = """
@@ -36,7 +37,9 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
-VERDICTS = HEADER + '''
+VERDICTS = (
+    HEADER
+    + '''
 @pytest.mark.claim("passes")
 def test_passing(measure):
     """Supported as declared."""
@@ -92,15 +95,19 @@ def test_inf_sample(measure):
 def test_ordinary():
     assert True
 '''
+)
 
 
-LAYOUT = HEADER + '''
+LAYOUT = (
+    HEADER
+    + """
 
 @pytest.mark.claim("p")
 @pytest.mark.parametrize("opt", ["sgd", "Adam/W"])
 def test_opt(measure, opt):
     measure.metric("v", 1.0)
-'''
+"""
+)
 
 EXPECTED = {
     "test_passing": ("supported", "supported"),
@@ -136,13 +143,17 @@ def test_verdicts_outcomes_and_records(project: pytest.Pytester) -> None:
     assert "expect='refuted'" in out
 
     # Broken runs point at the experiment's own line, without the plugin's frames.
-    result.stdout.fnmatch_lines([
-        "*test_verdicts.py:38: experiment broken: KeyError: 'missing'*",
-        "*test_verdicts.py:44: experiment broken: timed out after 0.3 s (limit from claim marker)*",
-        "*test_verdicts.py:*: experiment broken: metric 'loss' is not a finite number (nan)*",
-        "*test_verdicts.py:*: experiment broken: metric 'loss' is not a finite number "
-        "(1, inf, 2)*",
-    ], consecutive=False)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_verdicts.py:38: experiment broken: KeyError: 'missing'*",
+            "*test_verdicts.py:44: experiment broken: timed out after 0.3 s "
+            "(limit from claim marker)*",
+            "*test_verdicts.py:*: experiment broken: metric 'loss' is not a finite number (nan)*",
+            "*test_verdicts.py:*: experiment broken: metric 'loss' is not a finite number "
+            "(1, inf, 2)*",
+        ],
+        consecutive=False,
+    )
     assert "determinism.py" not in out and "session.py" not in out
     rec = _record(project, "test_verdicts.py::test_erroring")
     assert rec["latest"]["location"] == "test_verdicts.py:38"
@@ -173,7 +184,9 @@ def test_verdicts_outcomes_and_records(project: pytest.Pytester) -> None:
 
 
 def test_timeout_from_ini_and_no_limit(project: pytest.Pytester) -> None:
-    project.makepyfile(test_t=HEADER + '''
+    project.makepyfile(
+        test_t=HEADER
+        + """
 @pytest.mark.claim("a")
 def test_default_limit(measure):
     time.sleep(5)
@@ -181,7 +194,8 @@ def test_default_limit(measure):
 @pytest.mark.claim("b", timeout=0)
 def test_no_limit(measure):
     time.sleep(0.4)
-''')
+"""
+    )
     result = run(project, "--notegen-timeout=0.2")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*timed out after 0.2 s (limit from notegen_timeout)*"])
@@ -190,7 +204,9 @@ def test_no_limit(measure):
 def test_swallowed_timeout_still_ends_as_broken(project: pytest.Pytester) -> None:
     """An experiment that catches everything cannot outlive its limit: the watchdog
     records it as broken and ends the worker; the other experiments still run."""
-    project.makepyfile(test_s=HEADER + '''
+    project.makepyfile(
+        test_s=HEADER
+        + """
 @pytest.mark.claim("stubborn", timeout=0.3)
 def test_stubborn(measure):
     measure.metric("partial", 1.0)
@@ -203,7 +219,8 @@ def test_stubborn(measure):
 @pytest.mark.claim("fine")
 def test_fine(measure):
     measure.metric("x", 1.0)
-''')
+"""
+    )
     result = run(project, "-n", "1")
     assert result.ret == 1
     stubborn = _record(project, "test_s.py::test_stubborn")["latest"]
@@ -214,12 +231,15 @@ def test_fine(measure):
 
 
 def test_last_good_survives_broken_rerun(project: pytest.Pytester) -> None:
-    good = HEADER + '''
+    good = (
+        HEADER
+        + """
 @pytest.mark.claim("c")
 def test_exp(measure):
     measure.metric("m", [1.0, 2.0, 3.0])
     measure.summary("good run")
-'''
+"""
+    )
     project.makepyfile(test_lg=good)
     run(project).assert_outcomes(passed=1)
     project.makepyfile(test_lg=good + "    raise RuntimeError('now broken')\n")
@@ -245,7 +265,9 @@ def test_exp(measure):
 
 
 def test_unchanged_rerun_leaves_files_untouched(project: pytest.Pytester) -> None:
-    project.makepyfile(test_u=HEADER + '''
+    project.makepyfile(
+        test_u=HEADER
+        + """
 import random
 import matplotlib
 matplotlib.use("Agg")
@@ -260,15 +282,19 @@ def test_exp(measure):
     ax.plot(xs)
     measure.figure(fig, name="curve", caption="the draws")
     plt.close(fig)
-''')
+"""
+    )
     run(project).assert_outcomes(passed=1)
     files = sorted((project.path / "results").iterdir())
-    assert [f.suffix for f in files] == [".svg", ".json"] or \
-        sorted(f.suffix for f in files) == [".json", ".svg"]
+    assert [f.suffix for f in files] == [".svg", ".json"] or sorted(f.suffix for f in files) == [
+        ".json",
+        ".svg",
+    ]
     before = {f.name: (f.read_bytes(), f.stat().st_mtime_ns) for f in files}
     run(project).assert_outcomes(passed=1)
-    after = {f.name: (f.read_bytes(), f.stat().st_mtime_ns)
-             for f in (project.path / "results").iterdir()}
+    after = {
+        f.name: (f.read_bytes(), f.stat().st_mtime_ns) for f in (project.path / "results").iterdir()
+    }
     assert after == before  # same seed -> same numbers and plot -> nothing rewritten
     rec = _record(project, "test_u.py::test_exp")
     plot = rec["latest"]["plots"][0]
@@ -277,26 +303,33 @@ def test_exp(measure):
 
 
 def test_moved_metric_is_reported(project: pytest.Pytester) -> None:
-    src = HEADER + '''
+    src = (
+        HEADER
+        + """
 @pytest.mark.claim("mv")
 def test_exp(measure):
     measure.metric("m", [SHIFT + 1.0, SHIFT + 1.1, SHIFT + 0.9])
-'''
+"""
+    )
     project.makepyfile(test_mv=src.replace("SHIFT", "0"))
     run(project).assert_outcomes(passed=1)
     project.makepyfile(test_mv=src.replace("SHIFT", "5"))
     result = run(project)
-    result.stdout.fnmatch_lines([
-        "*notegen: measurements that moved*",
-        "test_mv.py::test_exp",
-        "  m = 6 is outside the previous 95% CI*(was 1)",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*notegen: measurements that moved*",
+            "test_mv.py::test_exp",
+            "  m = 6 is outside the previous 95% CI*(was 1)",
+        ]
+    )
 
 
 def test_seeding_determinism_and_device(project: pytest.Pytester) -> None:
     """Each experiment starts from the same seeds with deterministic torch on one thread;
     ordinary tests afterwards see torch's settings as they were."""
-    project.makepyfile(test_seed=HEADER + '''
+    project.makepyfile(
+        test_seed=HEADER
+        + """
 import random
 import numpy as np
 import torch
@@ -319,17 +352,21 @@ def test_two(measure, device):
 def test_ordinary_after():
     assert VALUES[0] == VALUES[1]
     assert (torch.are_deterministic_algorithms_enabled(), torch.get_num_threads()) == BEFORE
-''')
+"""
+    )
     run(project).assert_outcomes(passed=3)
     rec = _record(project, "test_seed.py::test_two")
     assert rec["latest"]["metrics"] == {"x": 3.0}
-    assert rec["latest"]["environment"]["device"] in ("cpu", "cuda")  or \
-        rec["latest"]["environment"]["device"].startswith("cuda (")
+    assert rec["latest"]["environment"]["device"] in ("cpu", "cuda") or rec["latest"][
+        "environment"
+    ]["device"].startswith("cuda (")
     assert rec["latest"]["environment"]["threads"] == 1
 
 
 def test_bad_marker_measure_misuse_and_no_record(project: pytest.Pytester) -> None:
-    project.makepyfile(test_bad=HEADER + '''
+    project.makepyfile(
+        test_bad=HEADER
+        + """
 @pytest.mark.claim("x", expect="maybe")
 def test_bad(measure):
     pass
@@ -340,26 +377,31 @@ def test_not_an_experiment(measure):
 @pytest.mark.claim("fine")
 def test_fine(measure):
     pass
-''')
+"""
+    )
     result = run(project, "--notegen-no-record")
     result.assert_outcomes(errors=2, passed=1)
-    result.stdout.fnmatch_lines([
-        "*test_bad.py:6: expect='maybe' is not one of 'supported', 'refuted', 'inconclusive'*",
-        "*the measure fixture is for experiments*",
-    ], consecutive=False)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_bad.py:6: expect='maybe' is not one of 'supported', 'refuted', 'inconclusive'*",
+            "*the measure fixture is for experiments*",
+        ],
+        consecutive=False,
+    )
     assert not (project.path / "results").exists()
 
 
 def test_concurrent_writes_under_xdist(project: pytest.Pytester) -> None:
     """Many experiments on two workers, run twice: every file is a valid record."""
     body = HEADER + "\n".join(
-        f'''
+        f"""
 @pytest.mark.claim("c{i}")
 @pytest.mark.parametrize("k", [1, 2, 3])
 def test_exp{i}(measure, k):
     measure.metric("v", [k, k + {i}, k * 2.0])
     measure.summary("run " + "x" * 2000)
-''' for i in range(6)
+"""
+        for i in range(6)
     )
     project.makepyfile(test_many=body)
     for _ in range(2):

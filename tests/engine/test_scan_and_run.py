@@ -80,13 +80,16 @@ def test_scan_matches_pytest_collection(pytester: pytest.Pytester) -> None:
     assert [d.code for d in diags] == [Code.BAD_CLAIM_ID]
     assert str(diags[0]).startswith("test_scanned.py:39: claim id 'Bad_Id'")
 
-    collected = pytester.runpytest("--collect-only", "-q", "-p", "no:notegen",
-                                   "-W", "ignore::pytest.PytestUnknownMarkWarning")
+    collected = pytester.runpytest(
+        "--collect-only", "-q", "-p", "no:notegen", "-W", "ignore::pytest.PytestUnknownMarkWarning"
+    )
     pytest_ids = {line for line in collected.outlines if "::" in line}
     static_ids = {n for e in experiments if e.params is not None for n in e.node_ids}
     assert static_ids <= pytest_ids
     assert pytest_ids - static_ids == {
-        "test_scanned.py::test_unknown_params[1]", "test_scanned.py::test_unknown_params[2]"}
+        "test_scanned.py::test_unknown_params[1]",
+        "test_scanned.py::test_unknown_params[2]",
+    }
     assert by_name["test_object_params"].params == ("x0", "x1")  # named as pytest names them
     unknown = by_name["test_unknown_params"]
     assert unknown.owns("test_scanned.py::test_unknown_params[1]")
@@ -98,15 +101,13 @@ def test_scan_reports_unparseable_files(tmp_path: Path) -> None:
     (tmp_path / "helper.py").write_text("def test_not_a_test_file(:\n", encoding="utf-8")
     experiments, diags = scan_experiments(tmp_path, tmp_path)
     assert experiments == []
-    assert [(d.code, d.span.path) for d in diags] == [(Code.EXPERIMENT_INVALID,
-                                                        "test_broken.py")]
+    assert [(d.code, d.span.path) for d in diags] == [(Code.EXPERIMENT_INVALID, "test_broken.py")]
     assert collect_experiments(tmp_path / "absent", tmp_path) == []
 
 
 def _run(root: Path, *args: str) -> tuple[int, str]:
     out = io.StringIO()
-    rc = run_experiments(root, out=out, pytest_args=["-p", "no:hypothesispytest"],
-                         **_kw(args))
+    rc = run_experiments(root, out=out, pytest_args=["-p", "no:hypothesispytest"], **_kw(args))
     return rc, out.getvalue()
 
 
@@ -124,8 +125,7 @@ def _kw(args: tuple[str, ...]) -> dict[str, object]:
     return kw
 
 
-def test_run_runs_stale_and_unmeasured_once(demo: Path, monkeypatch: pytest.MonkeyPatch
-                                            ) -> None:
+def test_run_runs_stale_and_unmeasured_once(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(demo)
     rc, out = _run(demo)
     assert rc == 0, out
@@ -150,10 +150,11 @@ def test_run_runs_stale_and_unmeasured_once(demo: Path, monkeypatch: pytest.Monk
     assert _run(demo)[1].startswith("notegen run: nothing to run")
 
     # Selection by path and -k, and --all.
-    assert "1 of 1 experiment(s) to run" in _run(demo, "--all", "--dry-run",
-                                                 "examples/test_other.py")[1]
-    assert "1 of 1 experiment(s) to run" in _run(demo, "--all", "--dry-run",
-                                                 "-k=pretrained")[1]
+    assert (
+        "1 of 1 experiment(s) to run"
+        in _run(demo, "--all", "--dry-run", "examples/test_other.py")[1]
+    )
+    assert "1 of 1 experiment(s) to run" in _run(demo, "--all", "--dry-run", "-k=pretrained")[1]
     assert "3 of 3" in _run(demo, "--all", "--dry-run")[1]
 
 
@@ -162,11 +163,15 @@ def test_run_reports_broken_and_moved(demo: Path, monkeypatch: pytest.MonkeyPatc
     assert _run(demo)[0] == 0
     test = demo / "examples/test_ctr.py"
     src = test.read_text("utf-8")
-    test.write_text(src.replace("scores(seeds, 0.30), scores(seeds, 0.28)",
-                                "scores(seeds, 0.25), scores(seeds, 0.28)")
-                    .replace('    """The opposite claim, declared refuted."""',
-                             '    """The opposite claim, declared refuted."""\n    1 / 0'),
-                    encoding="utf-8")
+    test.write_text(
+        src.replace(
+            "scores(seeds, 0.30), scores(seeds, 0.28)", "scores(seeds, 0.25), scores(seeds, 0.28)"
+        ).replace(
+            '    """The opposite claim, declared refuted."""',
+            '    """The opposite claim, declared refuted."""\n    1 / 0',
+        ),
+        encoding="utf-8",
+    )
     rc, out = _run(demo)
     assert rc == 1
     assert "REFUTED (declared supported)" in out
@@ -185,13 +190,13 @@ def test_noop_run_imports_neither_pytest_nor_torch(demo: Path) -> None:
         f"rc = main(['run', '--root', {str(demo)!r}, '--dry-run'])\n"
         "print('torch' in sys.modules, 'pytest' in sys.modules, 'numpy' in sys.modules)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.splitlines()[-1] == "False False False"
 
 
-def test_status_table_and_json(demo: Path, monkeypatch: pytest.MonkeyPatch,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_table_and_json(
+    demo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(demo)
     assert main(["status"]) == 0
     out = capsys.readouterr().out

@@ -27,37 +27,56 @@ from notegen.store import (
 from notegen.store.codehash import combine_hashes, pinned_versions
 
 
-def _measurement(root: Path | None = None, test: str = "examples/test_ctr.py", **kw: object
-                 ) -> Measurement:
+def _measurement(
+    root: Path | None = None, test: str = "examples/test_ctr.py", **kw: object
+) -> Measurement:
     files = CodeHasher(root).file_hashes(root / test) if root else {"x.py": "0" * 64}
     base = Measurement(
-        verdict="supported", expected="supported", message="measured supported",
-        summary="gain +0.01", metrics={"gain": Metric(0.01, "AUC", 0.0, 0.02, 5, 0.95,
-                                                      (0.0, 0.01, 0.02, 0.01, 0.01))},
-        plots=(), seeds=(0, 1, 2, 3, 4), code_hash=combine_hashes(files), files=files,
-        environment=Environment("3.11.7", "Linux", "x86_64", "cpu", 1,
-                                {**pinned_versions(), "scipy": "1.17.1"}),
-        started="2025-01-01T00:00:00Z", duration_s=1.5,
+        verdict="supported",
+        expected="supported",
+        message="measured supported",
+        summary="gain +0.01",
+        metrics={"gain": Metric(0.01, "AUC", 0.0, 0.02, 5, 0.95, (0.0, 0.01, 0.02, 0.01, 0.01))},
+        plots=(),
+        seeds=(0, 1, 2, 3, 4),
+        code_hash=combine_hashes(files),
+        files=files,
+        environment=Environment(
+            "3.11.7", "Linux", "x86_64", "cpu", 1, {**pinned_versions(), "scipy": "1.17.1"}
+        ),
+        started="2025-01-01T00:00:00Z",
+        duration_s=1.5,
     )
     return replace(base, **kw)  # type: ignore[arg-type]
 
 
-def _record(m: Measurement, node: str = "examples/test_ctr.py::test_end_to_end_is_better"
-            ) -> ResultRecord:
-    return ResultRecord(experiment=node, claims=("end-to-end-better",), expected=m.expected,
-                        function=node.rsplit("::", 1)[1],
-                        source=SourceSpan(node.split("::")[0], 9, 16), doc="Doc.", latest=m,
-                        notegen_version="0.1.0")
+def _record(
+    m: Measurement, node: str = "examples/test_ctr.py::test_end_to_end_is_better"
+) -> ResultRecord:
+    return ResultRecord(
+        experiment=node,
+        claims=("end-to-end-better",),
+        expected=m.expected,
+        function=node.rsplit("::", 1)[1],
+        source=SourceSpan(node.split("::")[0], 9, 16),
+        doc="Doc.",
+        latest=m,
+        notegen_version="0.1.0",
+    )
 
 
 def test_record_json_round_trip() -> None:
-    m = _measurement(metrics={
-        "gain": Metric(0.01, "AUC", 0.0, 0.02, 5, 0.95, (0.0, 0.01, 0.02, 0.01, 0.01)),
-        "rate": Metric(0.39, "share"),
-        "plain": Metric(3.0),
-        "bad": Metric(float("nan")),
-    }, plots=(Plot("sweep", "x--sweep.svg", "AUC vs buckets", "ab" * 32),), notes=("n",),
-        location="examples/test_ctr.py:12")
+    m = _measurement(
+        metrics={
+            "gain": Metric(0.01, "AUC", 0.0, 0.02, 5, 0.95, (0.0, 0.01, 0.02, 0.01, 0.01)),
+            "rate": Metric(0.39, "share"),
+            "plain": Metric(3.0),
+            "bad": Metric(float("nan")),
+        },
+        plots=(Plot("sweep", "x--sweep.svg", "AUC vs buckets", "ab" * 32),),
+        notes=("n",),
+        location="examples/test_ctr.py:12",
+    )
     rec = replace(_record(m), last_good=_measurement(), history=())
     data = json.loads(json.dumps(rec.to_json(), allow_nan=False))
     assert data["latest"]["metrics"]["plain"] == 3.0
@@ -72,10 +91,14 @@ def test_record_json_round_trip() -> None:
     ("mutate", "message"),
     [
         (lambda d: d.pop("experiment"), "record.experiment: expected a string, got null"),
-        (lambda d: d["latest"].update(verdict="maybe"),
-         "record.latest.verdict: 'maybe' is not one of supported, refuted, inconclusive, broken"),
-        (lambda d: d["latest"]["metrics"].update(gain="high"),
-         "record.latest.metrics.gain: expected a number, got str"),
+        (
+            lambda d: d["latest"].update(verdict="maybe"),
+            "record.latest.verdict: 'maybe' is not one of supported, refuted, inconclusive, broken",
+        ),
+        (
+            lambda d: d["latest"]["metrics"].update(gain="high"),
+            "record.latest.metrics.gain: expected a number, got str",
+        ),
         (lambda d: d.update(schema=99), "version 99 is not supported"),
     ],
 )
@@ -117,11 +140,13 @@ def test_save_keeps_last_good_and_history(tmp_path: Path) -> None:
     again = save_measurement(tmp_path, good)
     assert again.action == "unchanged"
     # Another machine, another time, same numbers: nothing to write.
-    other = replace(good, latest=replace(good.latest, started="2026-01-01T00:00:00Z",
-                                         duration_s=9.0))
+    other = replace(
+        good, latest=replace(good.latest, started="2026-01-01T00:00:00Z", duration_s=9.0)
+    )
     assert save_measurement(tmp_path, other).action == "unchanged"
-    broken = replace(good, latest=replace(good.latest, verdict="broken",
-                                          message="RuntimeError: x", metrics={}))
+    broken = replace(
+        good, latest=replace(good.latest, verdict="broken", message="RuntimeError: x", metrics={})
+    )
     out = save_measurement(tmp_path, broken)
     assert out.action == "updated"
     stored = read_record(out.path)
@@ -167,8 +192,10 @@ def test_load_results_reports_bad_files_as_diagnostics(tmp_path: Path) -> None:
     p = Plot("gone", "nowhere.svg")
     save_measurement(results, _record(_measurement(plots=(p,)), "examples/t.py::test_p"))
     loaded, diags = load_results(results, tmp_path)
-    assert set(loaded) == {"examples/test_ctr.py::test_end_to_end_is_better",
-                           "examples/t.py::test_p"}
+    assert set(loaded) == {
+        "examples/test_ctr.py::test_end_to_end_is_better",
+        "examples/t.py::test_p",
+    }
     by_file = {d.span.path: d for d in diags}
     assert by_file["results/broken.json"].code is Code.RESULT_INVALID
     assert by_file["results/broken.json"].span.line_start == 2
@@ -188,7 +215,10 @@ def test_staleness_follows_imports(demo: Path) -> None:
     save_measurement(results, _record(_measurement(demo, "examples/test_other.py"), other))
     loaded, _ = load_results(results, demo)
     assert set(loaded[ctr].record.latest.files) == {
-        "examples/test_ctr.py", "examples/ctr/__init__.py", "examples/ctr/data.py"}
+        "examples/test_ctr.py",
+        "examples/ctr/__init__.py",
+        "examples/ctr/data.py",
+    }
     assert not loaded[ctr].stale and not loaded[other].stale
 
     data = demo / "examples/ctr/data.py"
@@ -205,8 +235,11 @@ def test_staleness_follows_imports(demo: Path) -> None:
     test_other = demo / "examples/test_other.py"
     test_other.write_text("import ctr.data\n" + test_other.read_text("utf-8"), encoding="utf-8")
     reasons = {str(r) for r in load_results(results, demo)[0][other].stale_reasons}
-    assert reasons == {"examples/test_other.py changed", "examples/ctr/data.py is newly imported",
-                       "examples/ctr/__init__.py is newly imported"}
+    assert reasons == {
+        "examples/test_other.py changed",
+        "examples/ctr/data.py is newly imported",
+        "examples/ctr/__init__.py is newly imported",
+    }
     test_other.unlink()
     reasons = {str(r) for r in load_results(results, demo)[0][other].stale_reasons}
     assert "examples/test_other.py is gone or no longer imported" in reasons
@@ -221,6 +254,13 @@ def test_pinned_version_change_marks_all_stale(demo: Path) -> None:
     moved = staleness(rec, hasher, {**now, "torch": "9.9.9"})
     assert [str(r) for r in moved] == [f"torch {now['torch']} → 9.9.9"]
     # A local build tag (+cpu / +cu121) is the same release.
-    cpu = replace(rec, latest=replace(rec.latest, environment=replace(
-        rec.latest.environment, packages={**now, "torch": now["torch"] + "+cpu"})))
+    cpu = replace(
+        rec,
+        latest=replace(
+            rec.latest,
+            environment=replace(
+                rec.latest.environment, packages={**now, "torch": now["torch"] + "+cpu"}
+            ),
+        ),
+    )
     assert staleness(cpu, hasher, now) == ()

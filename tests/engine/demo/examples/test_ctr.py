@@ -10,8 +10,9 @@ from notegen.stats import decide, paired_difference
 def test_end_to_end_is_better(measure):
     """End-to-end embeddings score higher than pretrained ones, seed for seed."""
     seeds = measure.seeds([0, 1, 2, 3, 4])
-    gap = measure.metric("delta", paired_difference(scores(seeds, 0.30), scores(seeds, 0.28)),
-                         unit="AUC")
+    gap = measure.metric(
+        "delta", paired_difference(scores(seeds, 0.30), scores(seeds, 0.28)), unit="AUC"
+    )
     measure.summary(f"end-to-end minus pretrained: {gap.mean:+.4f}")
     measure.verdict(decide(gap, above=0.0))
 
