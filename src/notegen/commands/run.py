@@ -382,6 +382,8 @@ def run_experiments(
         "-p",
         "no:terminal",
         "-p",
+        "notegen.pytest_plugin.quiet",
+        "-p",
         "no:cacheprovider",
         "--rootdir",
         str(root),
@@ -417,6 +419,12 @@ def run_experiments(
             out.write(f"{nid}\n")
             for c in changes:
                 out.write(f"  {c}\n")
+    if rc not in (0, 1) or (rc == 1 and not progress.done and not progress.collect_errors):
+        out.write(
+            f"\nnotegen run: pytest stopped with exit code {rc} before reporting any "
+            "experiment (a usage error, or workers that could not start); run\n"
+            f"  pytest {' '.join(plan.node_ids())}\nto see pytest's own output\n"
+        )
     ran = len(progress.done)
     as_declared = sum(1 for i in progress.done.values() if i.get("as_declared"))
     out.write(
