@@ -191,6 +191,7 @@ class Progress:
         self.expected = dict(expected)
         known = [d for d in expected.values() if d is not None]
         self.guess = sum(known) / len(known) if known else DEFAULT_GUESS_S
+        self._seen: list[float] = list(known)
         self.workers = max(1, workers)
         self.out = out
         self.done: dict[str, dict[str, Any]] = {}
@@ -252,6 +253,9 @@ class Progress:
             self.failures.append((report.nodeid, str(report.longrepr)))
         else:
             self.done[report.nodeid] = info
+            # Never-measured experiments are guessed from what this run has seen so far.
+            self._seen.append(float(info.get("duration_s") or 0.0))
+            self.guess = sum(self._seen) / len(self._seen)
             v, e = info["verdict"], info["expected"]
             state = (
                 f"{v}, as declared"
