@@ -1,1 +1,1 @@
-"""mkdocs_plugin stage."""
+"""The ``notegen`` MkDocs plugin (entry point ``notegen`` in ``mkdocs.plugins``)."""

@@ -1,0 +1,113 @@
+"""Read every page file of a Logseq graph: bytes -> Page -> Note, problems as diagnostics."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from notegen.diagnostics import Code, Diagnostic
+from notegen.link.names import (
+    GraphConfig,
+    format_journal_title,
+    name_from_file,
+    parse_journal_file_name,
+    read_graph_config,
+)
+from notegen.model import Note, build_note
+from notegen.parse.types import Page
+
+__all__ = ["LoadedGraph", "display_path", "load_notes", "note_files"]
+
+PAGE_SUFFIXES = (".md", ".markdown")
+"""Page files notegen reads (Logseq's Org pages are not read)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedGraph:
+    """Every note that could be read, and the problems met reading them."""
+
+    notes: tuple[Note, ...]
+    """Notes in path order (pages first, then journals)."""
+    config: GraphConfig
+    """The graph's naming settings."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Files that could not be read (errors); every other diagnostic stays on its note."""
+
+
+def display_path(path: Path, root: Path) -> str:
+    """``path`` as the user would type it: relative to ``root`` when inside it, with ``/``."""
+    # abspath, not resolve: a symlinked note is shown where the user put it.
+    absolute, base = Path(os.path.abspath(path)), Path(os.path.abspath(root))
+    for candidate, against in ((absolute, base), (absolute, root.resolve())):
+        if candidate.is_relative_to(against):
+            return candidate.relative_to(against).as_posix()
+    return path.as_posix()
+
+
+def note_files(notes_dir: Path, config: GraphConfig | None = None) -> list[tuple[Path, bool]]:
+    """The page files of the graph at ``notes_dir``, each with whether it is a journal.
+
+    Hidden files and Logseq's own folders (``logseq/``, backups) are skipped.
+    """
+    config = config or read_graph_config(notes_dir)
+    found: list[tuple[Path, bool]] = []
+    for folder, journal in ((config.pages_dir, False), (config.journals_dir, True)):
+        base = notes_dir / folder
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if not name.startswith(".") and name.lower().endswith(PAGE_SUFFIXES):
+                    found.append((Path(dirpath) / name, journal))
+    return found
+
+
+def load_notes(notes_dir: Path, root: Path) -> LoadedGraph:
+    """Read and model every page of the graph at ``notes_dir``.
+
+    A file that cannot be read becomes an error diagnostic and is left out; a
+    file with bytes that are not UTF-8 is read (with an error diagnostic);
+    every other file is read as usual.
+
+    Args:
+        notes_dir: The graph folder (holding ``pages/``, ``journals/``, ``logseq/``).
+        root: The project root; paths in diagnostics are relative to it.
+
+    Returns:
+        The notes and the reading errors.
+    """
+    config = read_graph_config(notes_dir)
+    notes: list[Note] = []
+    diagnostics: list[Diagnostic] = []
+    for path, journal in note_files(notes_dir, config):
+        page = read_page_file(path, display_path(path, root))
+        if any(d.code is Code.UNREADABLE for d in page.diagnostics):
+            # Nothing was read: no page to show (a link to it gets a generated page).
+            diagnostics.extend(page.diagnostics)
+            continue
+        # A page with bytes that are not UTF-8 is still shown (they read as U+FFFD).
+        title = file_title(path, journal=journal, config=config)
+        notes.append(build_note(page, file_title=title, journal=journal))
+    return LoadedGraph(tuple(notes), config, tuple(diagnostics))
+
+
+def file_title(path: Path, *, journal: bool, config: GraphConfig) -> str:
+    """The page name stored in a page file's name."""
+    stem = path.name.rsplit(".", 1)[0]
+    if journal:
+        date = parse_journal_file_name(stem, config.journal_file_format)
+        if date is not None:
+            return format_journal_title(date, config.journal_title_format)
+    return name_from_file(stem)
+
+
+def read_page_file(path: Path, shown: str) -> Page:
+    """Parse one page file; never raises (problems are in ``page.diagnostics``)."""
+    # Imported here: the parser is its own stage, and this is the one place
+    # the link stage calls it.
+    from notegen.parse import read_page
+
+    page: Page = read_page(path, shown)
+    return page

@@ -1,0 +1,215 @@
+"""Page -> Note: classify blocks, split off source links, type the page properties."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from notegen.diagnostics import Code, Diagnostic, SourceSpan
+from notegen.model.properties import (
+    CLAIM_ID,
+    DATE_FORMS,
+    parse_date,
+    parse_page_list,
+    parse_url,
+    split_claim_ids,
+    suggest_claim_id,
+)
+from notegen.model.types import BlockRole, Claim, Note, NoteBlock, SourceLink
+from notegen.parse.types import Block, Page
+
+__all__ = ["ANNOTATION_MARK", "build_note", "split_source_link"]
+
+ANNOTATION_MARK = "📝"
+"""A block whose content starts with this is an annotation: the reader's own words."""
+
+# A highlight's trailing `([label](url))`. The label holds no brackets; the URL
+# holds no whitespace but may hold anything else, unbalanced `(`/`)` included
+# (SimpRead puts the highlighted text, unescaped, into `#:~:text=`), so the
+# link is found from the end of the block: the last `))` closes it, and the
+# last `([` that starts a well-formed link opens it (encodeURIComponent, which
+# these apps use, escapes `[` and `]`, so the URL itself holds no `([`).
+_SOURCE_LINK = re.compile(r"\(\[(?P<label>[^\[\]\n]*)\]\((?P<url>\S+?)\)\)\s*\Z")
+_LINK_OPEN = re.compile(r"\(\[")
+
+# `>` that opens a quote line: `> text`, or a bare `>`.
+_QUOTE_MARK = re.compile(r"^>(?: |$)", re.MULTILINE)
+
+
+def build_note(page: Page, *, file_title: str, journal: bool = False) -> Note:
+    """Read a parsed page as a reading note.
+
+    Args:
+        page: The parsed page.
+        file_title: The page name Logseq derives from the file name, used when
+            the page has no ``title::`` property.
+        journal: Whether the page is a journal page.
+
+    Returns:
+        The note, with the parser's diagnostics and the model's own (bad
+        claim ids, dates in no known form) in ``diagnostics``.
+    """
+    diagnostics: list[Diagnostic] = list(page.diagnostics)
+    props = page.properties
+    lines = {p.key: p.line for p in page.property_list}
+
+    def span_of(key: str) -> SourceSpan:
+        line = lines.get(key, 1)
+        return SourceSpan(page.path, line, line)
+
+    title = props.get("title", "").strip() or file_title
+    date = None
+    raw_date = props.get("date", "").strip()
+    if raw_date:
+        date = parse_date(raw_date)
+        if date is None:
+            diagnostics.append(
+                Diagnostic(
+                    span_of("date"),
+                    Code.BAD_DATE,
+                    f"date {raw_date!r} is in no known form; write it as {DATE_FORMS}",
+                )
+            )
+    blocks = tuple(_build_block(b, page.path, diagnostics) for b in page.blocks)
+    last_line = max((b.span.line_end for b in page.walk()), default=1)
+    front_lines = page.front.count("\n")
+    return Note(
+        path=page.path,
+        title=title,
+        source=parse_url(props.get("source", "") or props.get("url", "")),
+        tags=parse_page_list(props.get("tags", "")),
+        aliases=parse_page_list(props.get("alias", "")),
+        date=date,
+        blocks=blocks,
+        page=page,
+        span=SourceSpan(page.path, 1, max(last_line, front_lines, 1)),
+        journal=journal,
+        diagnostics=tuple(diagnostics),
+    )
+
+
+def _role(content: str) -> BlockRole:
+    if content.startswith("> ") or content == ">" or content.startswith(">\n"):
+        return "highlight"
+    if content.lstrip().startswith(ANNOTATION_MARK):
+        return "annotation"
+    return "plain"
+
+
+def split_source_link(text: str, span: SourceSpan) -> tuple[str, SourceLink | None]:
+    """Split a highlight's trailing ``([label](url))`` off its quoted text.
+
+    Args:
+        text: The quoted text (``>`` markers already removed).
+        span: The block's span; the link's line is counted from its start.
+
+    Returns:
+        The text without the link (trailing space removed) and the link, or
+        the text unchanged and ``None`` when it does not end with such a link.
+    """
+    m = None
+    for start in reversed([o.start() for o in _LINK_OPEN.finditer(text)]):
+        m = _SOURCE_LINK.match(text, start)
+        if m is not None:
+            break
+    if m is None:
+        return text, None
+    line = span.line_start + text.count("\n", 0, m.start())
+    link = SourceLink(
+        label=m.group("label").strip(),
+        url=m.group("url"),
+        span=SourceSpan(span.path, line, line),
+    )
+    return text[: m.start()].rstrip(), link
+
+
+def _build_block(block: Block, path: str, diagnostics: list[Diagnostic]) -> NoteBlock:
+    role = _role(block.content)
+    source_link: SourceLink | None = None
+    if role == "highlight":
+        text = _QUOTE_MARK.sub("", block.content)
+        text, source_link = split_source_link(text, block.span)
+    elif role == "annotation":
+        text = block.content.lstrip()[len(ANNOTATION_MARK) :].lstrip("\ufe0f").strip()
+    else:
+        text = block.content
+    _check_claim_lines(block, path, diagnostics)
+    node = NoteBlock(
+        role=role,
+        text=text.strip("\n"),
+        source_link=source_link,
+        claims=_claims(block, path, diagnostics),
+        children=(),
+        block=block,
+        span=block.span,
+    )
+    children = tuple(_build_block(child, path, diagnostics) for child in block.children)
+    return replace(node, children=children)
+
+
+_CLAIM_LINE = re.compile(r"^\s*claim::", re.MULTILINE)
+
+
+def _check_claim_lines(block: Block, path: str, diagnostics: list[Diagnostic]) -> None:
+    # Logseq (mldoc) reads a `key:: value` line right after a quote or a list
+    # item as more of that quote or item, so such a claim silently links nothing.
+    for m in _CLAIM_LINE.finditer(block.content):
+        line = block.span.line_start + block.content.count("\n", 0, m.start())
+        diagnostics.append(
+            Diagnostic(
+                SourceSpan(path, line, line),
+                Code.CLAIM_IN_TEXT,
+                "this claim:: line is read by Logseq as text of the block (a key:: line "
+                "right after a quote or list item belongs to it), so it names no claim; "
+                "put it on the bullet line instead: '- claim:: <id>' before the quote",
+            )
+        )
+
+
+def _claims(block: Block, path: str, diagnostics: list[Diagnostic]) -> tuple[Claim, ...]:
+    value = block.properties.get("claim")
+    if value is None:
+        return ()
+    # The last `claim::` line is the one Logseq keeps.
+    line = next(
+        (p.line for p in reversed(block.property_list) if p.key == "claim"), block.span.line_start
+    )
+    span = SourceSpan(path, line, line)
+    ids = split_claim_ids(value)
+    if not ids:
+        diagnostics.append(
+            Diagnostic(
+                span,
+                Code.BAD_CLAIM_ID,
+                "empty claim:: property; name the claim this block makes, "
+                "e.g. 'claim:: hash-same-size', or remove the line",
+            )
+        )
+        return ()
+    claims: list[Claim] = []
+    seen: set[str] = set()
+    for claim_id in ids:
+        if not CLAIM_ID.fullmatch(claim_id):
+            hint = suggest_claim_id(claim_id)
+            fix = f"; did you mean {hint!r}?" if hint else ""
+            diagnostics.append(
+                Diagnostic(
+                    span,
+                    Code.BAD_CLAIM_ID,
+                    f"claim id {claim_id!r} is not valid: use only lower-case letters, "
+                    f"digits and '-'{fix}",
+                )
+            )
+            continue
+        if claim_id in seen:
+            diagnostics.append(
+                Diagnostic(
+                    span,
+                    Code.DUPLICATE_CLAIM,
+                    f"claim id {claim_id!r} is named twice on this line; remove one",
+                )
+            )
+            continue
+        seen.add(claim_id)
+        claims.append(Claim(claim_id, span))
+    return tuple(claims)

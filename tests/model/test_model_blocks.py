@@ -1,0 +1,165 @@
+"""Block roles, quotes and source links: cases from tests/fixtures/model_blocks.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from notegen.diagnostics import Code, SourceSpan
+from notegen.model import build_note
+from notegen.parse.types import Block, Page, Property
+
+CASES = Path(__file__).parent.parent / "fixtures" / "model_blocks.md"
+
+
+def read_cases(path: Path) -> list[tuple[int, str, str, str]]:
+    """(line, name, input, expected) for each case: a name line, then input and
+    expected output, each closed by a line holding only ``.``."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    cases = []
+    i = 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        start, name = i + 1, lines[i]
+        assert lines[i + 1] == ".", f"{path}:{i + 2}: expected '.' after the case name"
+        parts: list[list[str]] = [[], []]
+        i += 2
+        for part in parts:
+            while lines[i] != ".":
+                part.append(lines[i])
+                i += 1
+            i += 1
+        cases.append((start, name, "\n".join(parts[0]), "\n".join(parts[1])))
+    return cases
+
+
+def block(content: str, *, line: int = 1, properties: tuple[Property, ...] = ()) -> Block:
+    n = content.count("\n")
+    return Block(
+        content=content,
+        properties={p.key: p.value for p in properties},
+        property_list=properties,
+        children=(),
+        span=SourceSpan("notes/pages/x.md", line, line + n + len(properties)),
+        raw="- " + content + "\n",
+        level=0,
+    )
+
+
+def page(*blocks: Block, properties: tuple[Property, ...] = ()) -> Page:
+    return Page(
+        path="notes/pages/x.md",
+        properties={p.key: p.value for p in properties},
+        property_list=properties,
+        blocks=blocks,
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "source", "expected"),
+    read_cases(CASES),
+    ids=[f"{c[0]}-{c[1]}" for c in read_cases(CASES)],
+)
+def test_block_cases(line: int, name: str, source: str, expected: str) -> None:
+    note = build_note(page(block(source, line=3)), file_title="x")
+    (obtained,) = note.blocks
+    want: dict[str, Any] = yaml.safe_load(expected)
+    link = obtained.source_link
+    assert {
+        "role": obtained.role,
+        "text": obtained.text,
+        "label": link.label if link else None,
+        "url": link.url if link else None,
+        "fragment": link.text_fragment if link else None,
+    } == want
+    assert note.diagnostics == ()
+
+
+def test_source_link_line_is_the_line_it_is_on() -> None:
+    content = "> first\n\nsecond  ([src](https://e.example/))"
+    (obtained,) = build_note(page(block(content, line=10)), file_title="x").blocks
+    assert obtained.source_link is not None
+    assert obtained.source_link.span == SourceSpan("notes/pages/x.md", 12, 12)
+
+
+def test_annotations_are_children_and_other_children_stay_plain() -> None:
+    quote = Block(
+        content="> q",
+        properties={},
+        property_list=(),
+        children=(block("📝 mine", line=2), block("a plain child", line=3)),
+        span=SourceSpan("notes/pages/x.md", 1, 1),
+        raw="- > q\n",
+        level=0,
+    )
+    note = build_note(page(quote), file_title="x")
+    assert [b.role for b in note.walk()] == ["highlight", "annotation", "plain"]
+    assert len(note.highlights) == 1
+    assert [a.text for a in note.annotations] == ["mine"]
+
+
+def claim_block(value: str, line: int = 5) -> Block:
+    return block("> q", line=line - 1, properties=(Property("claim", value, line),))
+
+
+@pytest.mark.parametrize(
+    ("value", "ids"),
+    [
+        ("hash-same-size", ["hash-same-size"]),
+        ("hash-same-size, hash-compress", ["hash-same-size", "hash-compress"]),
+        ("a1 b-2,c", ["a1", "b-2", "c"]),
+    ],
+)
+def test_claim_ids(value: str, ids: list[str]) -> None:
+    note = build_note(page(claim_block(value)), file_title="x")
+    assert list(note.blocks[0].claim_ids) == ids
+    assert all(c.span == SourceSpan("notes/pages/x.md", 5, 5) for c in note.blocks[0].claims)
+    assert note.diagnostics == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "kept", "message"),
+    [
+        (
+            "Hash_Same",
+            [],
+            "claim id 'Hash_Same' is not valid: use only lower-case letters, "
+            "digits and '-'; did you mean 'hash-same'?",
+        ),
+        ("ok, [[Bad]]", ["ok"], "claim id '[[Bad]]' is not valid"),
+        ("", [], "empty claim:: property"),
+        ("über", [], "claim id 'über' is not valid"),
+    ],
+)
+def test_bad_claim_ids_are_errors_at_the_property_line(
+    value: str, kept: list[str], message: str
+) -> None:
+    note = build_note(page(claim_block(value, line=7)), file_title="x")
+    assert list(note.blocks[0].claim_ids) == kept
+    (diagnostic,) = note.diagnostics
+    assert diagnostic.code is Code.BAD_CLAIM_ID
+    assert diagnostic.severity == "error"
+    assert diagnostic.span.line_start == 7
+    assert diagnostic.message.startswith(message)
+    assert str(diagnostic).startswith("notes/pages/x.md:7: ")
+    assert str(diagnostic).endswith("[notegen.bad-claim-id]")
+
+
+def test_a_claim_named_twice_on_one_line_is_a_duplicate() -> None:
+    note = build_note(page(claim_block("a, a")), file_title="x")
+    assert note.blocks[0].claim_ids == ("a",)
+    assert [d.code for d in note.diagnostics] == [Code.DUPLICATE_CLAIM]
+
+
+def test_a_claim_line_logseq_reads_as_text_is_a_warning() -> None:
+    # After a quote, Logseq reads `claim:: x` as more of the quote.
+    note = build_note(page(block("> quote\nclaim:: lost", line=4)), file_title="x")
+    assert note.blocks[0].claims == ()
+    (diagnostic,) = note.diagnostics
+    assert (diagnostic.code, diagnostic.span.line_start) == (Code.CLAIM_IN_TEXT, 5)
+    assert "'- claim:: <id>' before the quote" in diagnostic.message

@@ -1,0 +1,165 @@
+"""Logseq Markdown -> safe Markdown: cases from tests/fixtures/render_inline.md,
+and the HTML that Markdown makes of it, with the site's extensions."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from notegen.render.inline import render_block_text
+
+CASES = Path(__file__).parent.parent / "fixtures" / "render_inline.md"
+
+# The Markdown extensions of the repository's mkdocs.yml (and what the notegen
+# plugin and Material's tags plugin add): what a note's text meets on the site.
+EXTENSIONS = [
+    "attr_list",
+    "md_in_html",
+    "admonition",
+    "tables",
+    "toc",
+    "pymdownx.details",
+    "pymdownx.superfences",
+    "pymdownx.tabbed",
+    "pymdownx.mark",
+    "pymdownx.tilde",
+]
+
+
+class Resolver:
+    """Pages din, tag and 'multi word'; one block; one asset."""
+
+    def page_url(self, name: str) -> str | None:
+        pages = {"din": "pages/din.md", "tag": "pages/tag.md", "multi word": "pages/multi-word.md"}
+        return pages.get(name.lower())
+
+    def block_link(self, uuid: str) -> tuple[str, str] | None:
+        if uuid == "64a0c0de-0000-4000-8000-000000000001":
+            return "notes/a.md#b3", "the target block"
+        return None
+
+    def asset_url(self, path: str) -> str | None:
+        return "assets/graph/square.svg" if path == "../assets/square.svg" else None
+
+
+def read_cases(path: Path) -> list[tuple[int, str, str, str]]:
+    """(line, name, input, expected) per case: a name line, then input and
+    expected, each closed by a line holding only ``.``."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    cases = []
+    i = 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        start, name = i + 1, lines[i]
+        assert lines[i + 1] == ".", f"{path}:{i + 2}: expected '.' after the case name"
+        parts: list[list[str]] = [[], []]
+        i += 2
+        for part in parts:
+            while lines[i] != ".":
+                part.append(lines[i])
+                i += 1
+            i += 1
+        cases.append((start, name, "\n".join(parts[0]), "\n".join(parts[1])))
+    return cases
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "source", "expected"),
+    read_cases(CASES),
+    ids=[f"{c[0]}-{c[1]}" for c in read_cases(CASES)],
+)
+def test_inline_cases(line: int, name: str, source: str, expected: str) -> None:
+    assert render_block_text(source, Resolver()) == expected
+
+
+class Elements(HTMLParser):
+    """Every element and attribute of an HTML fragment, and its visible text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+SAFE_TAGS = {
+    "p", "br", "strong", "em", "del", "mark", "sub", "code", "pre", "a", "img", "ol", "ul", "li",
+    "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr",
+    "th", "td", "span", "div",
+}  # fmt: skip
+SAFE_ATTRS = {"href", "src", "alt", "class", "id", "title", "align", "style"}
+
+
+def to_html(text: str) -> Elements:
+    html = markdown.markdown(render_block_text(text, Resolver()), extensions=EXTENSIONS)
+    parsed = Elements()
+    parsed.feed(html)
+    parsed.close()
+    return parsed
+
+
+def assert_safe(parsed: Elements) -> None:
+    for tag, attrs in parsed.tags:
+        assert tag in SAFE_TAGS, f"<{tag}> from a note's text"
+        assert set(attrs) <= SAFE_ATTRS, f"attributes {set(attrs) - SAFE_ATTRS} on <{tag}>"
+        for name in ("href", "src"):
+            value = (attrs.get(name) or "").strip().lower()
+            assert not value.startswith(("javascript:", "data:", "vbscript:")), value
+        if "style" in attrs:
+            # Python-Markdown's tables write `text-align`; nothing else may set style.
+            assert tag in ("th", "td") and (attrs["style"] or "").startswith("text-align")
+
+
+def test_a_script_in_a_highlight_is_visible_text() -> None:
+    parsed = to_html("> <script>alert(1)</script> and <img src=x onerror=alert(1)>")
+    assert_safe(parsed)
+    assert "script" not in [t for t, _ in parsed.tags]
+    text = "".join(parsed.text)
+    assert "<script>alert(1)</script>" in text
+    assert "<img src=x onerror=alert(1)>" in text
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        'para\n{: onclick="alert(1)" }',
+        "[x]\n\n[x]: javascript:alert(1)",
+        "[x](javascript:alert(1))",
+        "![x](javascript:alert(1))",
+        "<javascript:alert(1)>",
+        '!!! note "x"\n    <b>y</b>',
+        "```{onclick=alert(1)}\ncode\n```",
+        "[a](<javascript:alert(1)>)",
+        "[a](data:text/html;base64,PHNjcmlwdD4=)",
+        "<!-- material/tags -->",
+        '`x` <div markdown="1">*y*</div>',
+        "&lt;script&gt; &#60;script&#62;",
+    ],
+)
+def test_no_markup_from_a_note_reaches_the_page(attack: str) -> None:
+    parsed = to_html(attack)
+    assert_safe(parsed)
+
+
+PIECES = [
+    *"<>&{}[]()!#*_`~=^:;/\\|\"' \n.-0123456789abcjsx",
+    *("javascript:", "[[", "]]", "((", "))", "{:", "!!!", "???", "===", "```", "http://"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=60).map("".join))
+def test_any_text_renders_to_safe_html(text: str) -> None:
+    assert_safe(to_html(text))
