@@ -1,0 +1,87 @@
+"""Seconds per experiment in ``examples/``, cold and in one serial run.
+
+Two measurements, both with the notegen plugin's settings (1 torch thread, seeded,
+deterministic) and ``--notegen-no-record`` so ``results/`` is not touched:
+
+- **standalone**: each experiment alone in a fresh ``pytest`` process, as
+  ``notegen run`` does when only it is stale (its worlds and fits are not shared);
+- **serial**: all of ``examples/`` in one ``pytest`` process, as ``pytest examples/``
+  runs them (experiments reuse each other's worlds and fits), per-test durations
+  from pytest's ``--durations``.
+
+The load average is printed before and after, since the machine may be shared.
+Run: ``python benchmarks/examples_bench.py [--mode standalone|serial|both] [-k EXPR]``.
+Prints figures only; nothing here is a test and nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--notegen-no-record"]
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
+def experiments(expr: str | None) -> list[str]:
+    """Node ids of the claim-marked tests under examples/."""
+    cmd = [*PYTEST, "--collect-only", "-m", "claim", "examples"]
+    if expr:
+        cmd += ["-k", expr]
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False).stdout
+    return [line.strip() for line in out.splitlines() if "::" in line]
+
+
+def standalone(ids: list[str]) -> None:
+    print(f"standalone (fresh process each) — {load()}")
+    total = 0.0
+    for node in ids:
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [*PYTEST, node], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        seconds = time.perf_counter() - start
+        total += seconds
+        status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}"
+        print(f"  {seconds:7.1f} s  {status:8s} {node}", flush=True)
+    print(f"  {total:7.1f} s  total — {load()}")
+
+
+def serial(expr: str | None) -> None:
+    print(f"serial (one process, pytest examples/) — {load()}")
+    cmd = [*PYTEST, "--durations=0", "--durations-min=0.5", "-m", "claim", "examples"]
+    if expr:
+        cmd += ["-k", expr]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    for line in proc.stdout.splitlines():
+        match = re.match(r"\s*([\d.]+)s (call|setup|teardown)\s+(\S+)", line)
+        if match and match.group(2) == "call":
+            print(f"  {float(match.group(1)):7.1f} s  {match.group(3)}")
+    print(f"  {seconds:7.1f} s  total, exit {proc.returncode} — {load()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=("standalone", "serial", "both"), default="both")
+    parser.add_argument("-k", dest="expr", default=None, help="pytest -k expression")
+    args = parser.parse_args()
+    if args.mode in ("standalone", "both"):
+        standalone(experiments(args.expr))
+    if args.mode in ("serial", "both"):
+        serial(args.expr)
+
+
+if __name__ == "__main__":
+    main()
