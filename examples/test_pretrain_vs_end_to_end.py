@@ -194,7 +194,7 @@ def test_end_to_end_beats_pretrained_by_a_small_margin(measure, device):
     measure.verdict(decide(gap, between=(0.001, 0.003)))
 
 
-@pytest.mark.claim("pretrain-side-info")
+@pytest.mark.claim("pretrain-side-info", expect="inconclusive")
 def test_pretraining_with_side_information_helps_cold_items(measure, device):
     """Side information added in pretraining helps where end-to-end training cannot.
 
@@ -261,25 +261,59 @@ def test_pretraining_with_side_information_helps_cold_items(measure, device):
         measure.metric(f"auc_cold_{k}", cold_auc[n], unit="AUC")
         for k, n in zip(keys, arms, strict=True)
     ]
-    head_ests = [
+    for k, n in zip(keys, arms, strict=True):
         measure.metric(f"auc_head_{k}", head_auc[n], unit="AUC")
-        for k, n in zip(keys, arms, strict=True)
-    ]
 
-    fig, (ax_cold, ax_head) = plots.figure(ncols=2, width=5.0)
-    plots.bars(ax_cold, list(arms), cold_ests)
-    ax_cold.set_ylim(0.55, 0.72)
-    ax_cold.set_ylabel("test AUC")
-    ax_cold.set_title(f"cold items (<= {COLD_MAX_IMPRESSIONS} training impressions)", fontsize=9)
-    plots.bars(ax_head, list(arms), head_ests)
-    ax_head.set_ylim(0.65, 0.8)
-    ax_head.set_title("head items (top 50% of impressions)", fontsize=9)
-    for ax in (ax_cold, ax_head):
-        ax.tick_params(axis="x", labelsize=7)
+    head_plain = measure.metric(
+        "delta_auc_head_plain_pretrained_vs_end_to_end",
+        paired_difference(head_auc[plain], head_auc[e2e]),
+        unit="AUC",
+    )
+    cold_plain = measure.metric(
+        "delta_auc_cold_plain_pretrained_vs_end_to_end",
+        paired_difference(cold_auc[plain], cold_auc[e2e]),
+        unit="AUC",
+    )
+
+    fig, (ax_delta, ax_auc) = plots.figure(ncols=2, width=5.0)
+    x = np.arange(2)
+    for k, (label, ests) in enumerate(
+        (
+            ("pretrained, frozen", (cold_plain, head_plain)),
+            ("pretrained + side info, frozen", (gain, head)),
+        )
+    ):
+        ax_delta.errorbar(
+            x + (k - 0.5) * 0.25,
+            [e.mean for e in ests],
+            yerr=[[e.mean - e.ci_low for e in ests], [e.ci_high - e.mean for e in ests]],
+            marker="o",
+            linestyle="none",
+            capsize=4,
+            color=plots.COLORS[k + 1],
+            label=label,
+        )
+    ax_delta.axhline(0.0, color="black", linewidth=0.8)
+    ax_delta.axhline(0.001, color="black", linestyle=":", linewidth=1, label="+0.001 AUC")
+    ax_delta.set_xticks(
+        x,
+        [
+            f"cold items\n(<= {COLD_MAX_IMPRESSIONS} impressions)",
+            "head items\n(top 50% of impressions)",
+        ],
+    )
+    ax_delta.set_xlim(-0.5, 1.5)
+    ax_delta.set_ylabel("AUC - AUC end to end (+ attributes)")
+    ax_delta.legend(fontsize=8)
+    plots.bars(ax_auc, [n.replace("\n", " ").replace(", ", ",\n") for n in arms], cold_ests)
+    ax_auc.set_ylim(0.55, 0.7)
+    ax_auc.set_ylabel("test AUC on cold items")
+    ax_auc.tick_params(axis="x", labelsize=8)
     measure.figure(
         plots.finish(fig),
         name="cold-vs-head",
-        caption="Test AUC on cold and head items, mean and 95% CI over 10 seeds",
+        caption="Paired AUC differences to end-to-end on cold and head items, and cold-item AUC "
+        "(mean and 95% CI over 10 seeds)",
     )
     plots.close(fig)
 
@@ -288,6 +322,7 @@ def test_pretraining_with_side_information_helps_cold_items(measure, device):
         f"the same attributes by {gain.mean:+.4f} AUC (95% CI {gain.ci_low:+.4f}…"
         f"{gain.ci_high:+.4f}) and pretraining without it by "
         f"{gain_plain.mean:+.4f}; on head items they trail by {head.mean:+.4f}; {gain.n} seeds"
+        + (": not resolved" if gain.ci_low <= 0.001 < gain.ci_high else "")
     )
     measure.verdict(decide(gain, above=0.001))
 

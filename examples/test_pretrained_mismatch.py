@@ -29,6 +29,13 @@ DAMAGES = {
     "noise": "+ noise (SNR 1)",
     "scale10": "10x the norm",
 }
+SHORT = {
+    "none": "as is",
+    "rotate": "rotated",
+    "drop": "CTR dirs\ndropped",
+    "noise": "+ noise",
+    "scale10": "10x norm",
+}
 
 
 @pytest.mark.claim("mismatched-init-slows", expect="refuted")
@@ -92,10 +99,10 @@ def test_init_from_mismatched_pretraining_slows_convergence(measure, device):
     ax_curve.set_xlabel(f"training step (2,048 impressions; every {CURVE_EVERY})")
     ax_curve.set_ylabel("AUC on 25k test impressions")
     ax_curve.legend(fontsize=7, loc="lower right")
-    plots.bars(ax_ratio, [DAMAGES[h].replace(" ", "\n", 1) for h in DAMAGES], list(ratios.values()))
+    plots.bars(ax_ratio, [SHORT[h] for h in DAMAGES], list(ratios.values()))
     ax_ratio.axhline(1.0, color="black", linestyle=":", linewidth=1)
     ax_ratio.set_ylabel("steps to random init's AUC, / random init's")
-    ax_ratio.tick_params(axis="x", labelsize=7)
+    ax_ratio.tick_params(axis="x", labelsize=8)
     measure.figure(
         plots.finish(fig),
         name="convergence",
@@ -230,7 +237,7 @@ def test_pretrained_and_end_to_end_embeddings_differ(measure, device):
 DEPTHS = {0: (), 1: (64,), 2: (64, 32)}
 
 
-@pytest.mark.claim("later-layers-adapt", expect="refuted")
+@pytest.mark.claim("later-layers-adapt", expect="inconclusive")
 def test_later_layers_adapt_frozen_pretrained_embeddings(measure, device):
     """The layers after the embedding can adapt pretrained embeddings to CTR.
 
@@ -280,5 +287,11 @@ def test_later_layers_adapt_frozen_pretrained_embeddings(measure, device):
         f"Learned minus frozen pretrained embeddings: {gaps[0].mean:+.4f} AUC with 0 hidden "
         f"layers, {gaps[1].mean:+.4f} with 1, {gaps[2].mean:+.4f} with 2 (shrinks by "
         f"{shrink.mean:+.4f}, 95% CI {shrink.ci_low:+.4f}…{shrink.ci_high:+.4f}), {shrink.n} seeds"
+        + (
+            "; learning end to end without hidden layers is unstable across seeds, so this "
+            "does not decide whether layers adapt the vectors"
+            if shrink.ci_low < 0.001 < shrink.ci_high
+            else ""
+        )
     )
     measure.verdict(decide(shrink, above=0.001))

@@ -142,11 +142,13 @@ def run_arm(
             ``CURVE_ROWS`` test rows). Recording it does not change the model, so a
             cached fit with a curve serves requests without one.
     """
+    world = make_world(seed, config)
+    if train_rows is not None and train_rows >= len(world.train):
+        train_rows = None  # all of it: the same fit, the same cache entry
     key = (seed, arm, device, train_rows, config, epochs)
     cached = _FITS.get(key)
     if cached is not None and (cached.curve.steps or not curve):
         return cached
-    world = make_world(seed, config)
     model_seed = seed * 1000 + arm.model_seed
     # The item table gets its own stream, so it does not repeat the other tables' init.
     items = item_module(arm, world, seed, torch.Generator().manual_seed(model_seed + 10**6))

@@ -176,7 +176,8 @@ class CTRModel(nn.Module):
     become vectors (learned, pretrained, frozen, hashed...) is up to ``items``.
 
     Poolings: ``"mean"`` (DIN's base model: sum pooling, normalised), ``"din"``
-    (DIN's activation unit, an MLP on ``[e_h, e_t, e_h - e_t, e_h * e_t, position]``)
+    (DIN's activation unit, an MLP with 36 hidden units on
+    ``[e_h, e_t, e_h - e_t, e_h * e_t, position]``)
     or ``"dot"`` (``<e_h, e_t>`` plus a learned per-position bias). Attention weights
     are softmax-normalised and both attentions see the position, so both can learn
     recency; neither is handed the world's relevance function.
@@ -218,8 +219,14 @@ class CTRModel(nn.Module):
         self.register_buffer("item_brand", torch.tensor(item_brand))
         length = history.shape[1]
         if pooling == "din":
-            self.position = Table(length, dim, gen)
-            self.attention = mlp([5 * dim, 36, 1], gen)
+            # DIN's activation unit, Linear(36) -> ReLU -> Linear(1) on
+            # [e_h, e_t, e_h - e_t, e_h * e_t, position]. Its first layer is linear in
+            # the concatenation, so it is computed as A [e_h, e_h * e_t] + B e_t + C[pos]
+            # (the e_h - e_t block folds into A and B): the same functions, fewer FLOPs.
+            self.attention_h = mlp([2 * dim, 36], gen)
+            self.attention_t = mlp([dim, 36], gen)
+            self.attention_pos = Table(length, 36, gen)
+            self.attention_out = mlp([36, 1], gen)
         elif pooling == "dot":
             self.position_bias = nn.Parameter(torch.zeros(length))
         n_fields = 4
@@ -231,9 +238,13 @@ class CTRModel(nn.Module):
         if self.pooling == "mean":
             return h.mean(dim=1)
         if self.pooling == "din":
-            pos = self.position.vectors.unsqueeze(0).expand(h.shape[0], -1, -1)
-            te = t.unsqueeze(1).expand_as(h)
-            score = self.attention(torch.cat([h, te, h - te, h * te, pos], dim=2)).squeeze(2)
+            te = t.unsqueeze(1)
+            hidden = (
+                self.attention_h(torch.cat([h, h * te], dim=2))
+                + self.attention_t(t).unsqueeze(1)
+                + self.attention_pos.vectors
+            )
+            score = self.attention_out(torch.relu(hidden)).squeeze(2)
         else:
             score = torch.einsum("bld,bd->bl", h, t) + self.position_bias
         return torch.einsum("bl,bld->bd", torch.softmax(score, dim=1), h)

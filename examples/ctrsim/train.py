@@ -71,7 +71,7 @@ class Curve:
 
 
 @torch.no_grad()
-def predict(model: nn.Module, data: Batches, batch_size: int = 65_536) -> np.ndarray:
+def predict(model: nn.Module, data: Batches, batch_size: int = 16_384) -> np.ndarray:
     """Click probabilities for every row of ``data`` (float64 numpy)."""
     model.eval()
     out = []
