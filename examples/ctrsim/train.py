@@ -23,12 +23,14 @@ from .models import CTRModel, Table
 from .world import SEGMENT_NAMES, Impressions, World, auc, logloss
 
 BATCH_SIZE = 2048
+"""Impressions per step: of 512-4096, 1024 and 2048 reached the best validation AUC in
+one epoch (fewer, larger steps left the model short of its plateau); 2048 is cheaper."""
 DIM = 16
 """Embedding dimension of every model (the Criteo Kaggle DLRM's)."""
 LR_EMBEDDING = 0.3
-"""Adagrad learning rate of embedding tables (chosen on a validation split of seed 0)."""
+"""Adagrad learning rate of embedding tables: the best of 0.1, 0.3, 1 on a validation split."""
 LR_DENSE = 0.005
-"""Adam learning rate of the dense layers (chosen on a validation split of seed 0)."""
+"""Adam learning rate of the dense layers: of 0.002-0.03, the best on a validation split."""
 
 
 @dataclass(frozen=True, slots=True)
