@@ -44,6 +44,8 @@ class Code(enum.Enum):
     UNCLOSED_LINK = "unclosed-link"  # an unclosed [[
     PROPERTY_NO_KEY = "property-no-key"  # a line like ":: value"
     BAD_PROPERTY_KEY = "bad-property-key"  # a key Logseq ignores (holds a backtick)
+    PAGE_PROPERTIES_NOT_FIRST = "page-properties-not-first"  # page properties after a blank line
+    IGNORED_PROPERTIES = "ignored-properties"  # a block's second property group
     MIXED_INDENT = "mixed-indent"  # tabs and spaces mixed in one indentation
     EMPTY_FILE = "empty-file"
     BAD_FRONT_MATTER = "bad-front-matter"  # YAML front matter that does not parse
@@ -68,9 +70,7 @@ class Code(enum.Enum):
     RESULT_BROKEN = "result-broken"
 
 
-ERROR_CODES = frozenset(
-    {Code.UNREADABLE, Code.NOT_UTF8, Code.BAD_CLAIM_ID, Code.DUPLICATE_CLAIM}
-)
+ERROR_CODES = frozenset({Code.UNREADABLE, Code.NOT_UTF8, Code.BAD_CLAIM_ID, Code.DUPLICATE_CLAIM})
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,9 @@ class Diagnostic:
         return "error" if self.code in ERROR_CODES else "warning"
 
     def __str__(self) -> str:
-        return f"{self.span.path}:{self.span.line_start}: {self.message} [notegen.{self.code.value}]"
+        return (
+            f"{self.span.path}:{self.span.line_start}: {self.message} [notegen.{self.code.value}]"
+        )
 
 
 def has_errors(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> bool:

@@ -38,13 +38,27 @@ class Project:
 
 def add_project_arguments(parser: argparse.ArgumentParser) -> None:
     """``--root``, ``--examples`` and ``--results`` options."""
-    parser.add_argument("--root", type=Path, default=None,
-                        help="project root (default: nearest folder above the current one "
-                        "with mkdocs.yml or pyproject.toml)")
-    parser.add_argument("--examples", type=Path, default=None, metavar="DIR",
-                        help="experiments folder (default: <root>/examples)")
-    parser.add_argument("--results", type=Path, default=None, metavar="DIR",
-                        help="results folder (default: <root>/results)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="project root (default: nearest folder above the current one "
+        "with mkdocs.yml or pyproject.toml)",
+    )
+    parser.add_argument(
+        "--examples",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="experiments folder (default: <root>/examples)",
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="results folder (default: <root>/results)",
+    )
 
 
 def project_from_args(args: argparse.Namespace) -> Project:

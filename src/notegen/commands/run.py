@@ -31,19 +31,36 @@ DEFAULT_GUESS_S = 30.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("targets", nargs="*", metavar="PATH",
-                        help="only experiments under these files/folders or with these node ids")
+    parser.add_argument(
+        "targets",
+        nargs="*",
+        metavar="PATH",
+        help="only experiments under these files/folders or with these node ids",
+    )
     parser.add_argument("--all", action="store_true", help="re-run every experiment")
-    parser.add_argument("--failed", action="store_true",
-                        help="also re-run experiments whose latest result is broken or "
-                        "not the declared verdict")
-    parser.add_argument("-n", "--workers", default="1", metavar="N",
-                        help="parallel worker processes (pytest-xdist): a number or 'auto'; "
-                        "0 runs in this process (default: 1)")
-    parser.add_argument("-k", dest="keyword", default=None, metavar="EXPR",
-                        help="only experiments matching this pytest -k expression")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="list what would run, and why, without running it")
+    parser.add_argument(
+        "--failed",
+        action="store_true",
+        help="also re-run experiments whose latest result is broken or not the declared verdict",
+    )
+    parser.add_argument(
+        "-n",
+        "--workers",
+        default="1",
+        metavar="N",
+        help="parallel worker processes (pytest-xdist): a number or 'auto'; "
+        "0 runs in this process (default: 1)",
+    )
+    parser.add_argument(
+        "-k",
+        dest="keyword",
+        default=None,
+        metavar="EXPR",
+        help="only experiments matching this pytest -k expression",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="list what would run, and why, without running it"
+    )
     add_project_arguments(parser)
 
 
@@ -92,13 +109,18 @@ def _target_match(targets: Sequence[Path | str], root: Path, state: ExperimentSt
         rel = relpath(p if p.is_absolute() else Path.cwd() / p, root)
         if sep:
             wanted = f"{rel}::{rest}"
-            if state.node_id == wanted or state.node_id.startswith(wanted + "[") \
-                    or state.node_id.startswith(wanted + "::") \
-                    or state.experiment.experiment_id == wanted:
+            if (
+                state.node_id == wanted
+                or state.node_id.startswith(wanted + "[")
+                or state.node_id.startswith(wanted + "::")
+                or state.experiment.experiment_id == wanted
+            ):
                 return True
-        elif state.experiment.path == rel or state.experiment.path.startswith(rel.rstrip("/")
-                                                                               + "/") \
-                or rel in ("", "."):
+        elif (
+            state.experiment.path == rel
+            or state.experiment.path.startswith(rel.rstrip("/") + "/")
+            or rel in ("", ".")
+        ):
             return True
     return False
 
@@ -169,6 +191,7 @@ class Progress:
         self.expected = dict(expected)
         known = [d for d in expected.values() if d is not None]
         self.guess = sum(known) / len(known) if known else DEFAULT_GUESS_S
+        self._seen: list[float] = list(known)
         self.workers = max(1, workers)
         self.out = out
         self.done: dict[str, dict[str, Any]] = {}
@@ -206,8 +229,10 @@ class Progress:
     def pytest_collectreport(self, report: Any) -> None:
         if report.failed:
             self.collect_errors.append((report.nodeid, str(report.longrepr)))
-            self._line(f"collection error in {report.nodeid}: "
-                       f"{str(report.longrepr).strip().splitlines()[-1]}")
+            self._line(
+                f"collection error in {report.nodeid}: "
+                f"{str(report.longrepr).strip().splitlines()[-1]}"
+            )
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         from notegen.pytest_plugin.session import report_info
@@ -228,9 +253,15 @@ class Progress:
             self.failures.append((report.nodeid, str(report.longrepr)))
         else:
             self.done[report.nodeid] = info
+            # Never-measured experiments are guessed from what this run has seen so far.
+            self._seen.append(float(info.get("duration_s") or 0.0))
+            self.guess = sum(self._seen) / len(self._seen)
             v, e = info["verdict"], info["expected"]
-            state = f"{v}, as declared" if v == e else (
-                "BROKEN" if v == "broken" else f"{v.upper()} (declared {e})")
+            state = (
+                f"{v}, as declared"
+                if v == e
+                else ("BROKEN" if v == "broken" else f"{v.upper()} (declared {e})")
+            )
             detail = info.get("summary") or ""
             if v == "broken" or v != e:
                 message = (info.get("message") or "").strip().splitlines()
@@ -246,8 +277,12 @@ class Progress:
 @contextlib.contextmanager
 def _run_environment(threads: str) -> Iterator[None]:
     """Fixed hash seed and BLAS threads for the worker processes, restored afterwards."""
-    wanted = {"PYTHONHASHSEED": "0", "OMP_NUM_THREADS": threads,
-              "MKL_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads}
+    wanted = {
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": threads,
+        "MKL_NUM_THREADS": threads,
+        "OPENBLAS_NUM_THREADS": threads,
+    }
     saved = {k: os.environ.get(k) for k in wanted}
     for k, v in wanted.items():
         os.environ.setdefault(k, v)
@@ -300,23 +335,29 @@ def run_experiments(
     """
     out = out or sys.stdout
     root = root.resolve()
-    project = Project(root, (examples_dir or root / "examples").resolve(),
-                      (results_dir or root / "results").resolve())
-    plan, warnings = plan_run(project, all=all, failed=failed, targets=targets,
-                              keyword=keyword)
+    project = Project(
+        root,
+        (examples_dir or root / "examples").resolve(),
+        (results_dir or root / "results").resolve(),
+    )
+    plan, warnings = plan_run(project, all=all, failed=failed, targets=targets, keyword=keyword)
     for w in warnings:
         out.write(f"{w}\n")
     if not plan.in_scope:
-        out.write(f"notegen run: no experiments found under "
-                  f"{relpath(project.examples_dir, root)}"
-                  f"{' matching the selection' if targets or keyword else ''}\n")
+        out.write(
+            f"notegen run: no experiments found under "
+            f"{relpath(project.examples_dir, root)}"
+            f"{' matching the selection' if targets or keyword else ''}\n"
+        )
         return 0
     if not plan.selected:
         bad = [s for s in plan.in_scope if not s.as_declared]
         out.write(f"notegen run: nothing to run; {len(plan.in_scope)} experiment(s) up to date\n")
         if bad:
-            out.write(f"  {len(bad)} of them ended other than declared "
-                      f"(`notegen status` shows them; `notegen run --failed` re-runs them)\n")
+            out.write(
+                f"  {len(bad)} of them ended other than declared "
+                f"(`notegen status` shows them; `notegen run --failed` re-runs them)\n"
+            )
             return 1
         return 0
     durations: dict[str, float | None] = {}
@@ -329,8 +370,10 @@ def run_experiments(
     total_s = sum(d if d is not None else guess for d in durations.values())
     unknown = sum(d is None for d in durations.values())
     eta = _fmt_s(total_s / max(1, n_workers)) + (" (guessed for some)" if unknown else "")
-    out.write(f"notegen run: {len(durations)} of {len(plan.in_scope)} experiment(s) to run on "
-              f"{n_workers} worker(s), ETA {eta}\n")
+    out.write(
+        f"notegen run: {len(durations)} of {len(plan.in_scope)} experiment(s) to run on "
+        f"{n_workers} worker(s), ETA {eta}\n"
+    )
     for st, why in plan.selected:
         out.write(f"  {st.node_id}  ({why})\n")
     out.flush()
@@ -340,15 +383,25 @@ def run_experiments(
     import pytest
 
     args = [
-        "-p", "no:terminal", "-p", "no:cacheprovider",
-        "--rootdir", str(root),
-        "--notegen-results-dir", str(project.results_dir),
+        "-p",
+        "no:terminal",
+        "-p",
+        "notegen.pytest_plugin.quiet",
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        str(root),
+        "--notegen-results-dir",
+        str(project.results_dir),
         *(["-k", keyword] if keyword else []),
         *(["-n", str(workers)] if workers != 0 else []),
         *pytest_args,
-        *[str(root / nid.split("::", 1)[0]) + "::" + nid.split("::", 1)[1]
-          for nid in plan.node_ids()],
+        *[
+            str(root / nid.split("::", 1)[0]) + "::" + nid.split("::", 1)[1]
+            for nid in plan.node_ids()
+        ],
     ]
+
     class XdistProgress(Progress):
         @pytest.hookimpl(optionalhook=True)
         def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
@@ -359,8 +412,7 @@ def run_experiments(
     with _run_environment("1"):
         rc = int(pytest.main(args, plugins=[progress]))
     elapsed = time.monotonic() - t0
-    moved = [(nid, info["changes"]) for nid, info in progress.done.items()
-             if info.get("changes")]
+    moved = [(nid, info["changes"]) for nid, info in progress.done.items() if info.get("changes")]
     if progress.failures or progress.collect_errors:
         out.write("\n=== not as declared, broken or crashed ===\n")
         for nid, text in [*progress.collect_errors, *progress.failures]:
@@ -371,12 +423,23 @@ def run_experiments(
             out.write(f"{nid}\n")
             for c in changes:
                 out.write(f"  {c}\n")
+    if rc not in (0, 1) or (rc == 1 and not progress.done and not progress.collect_errors):
+        out.write(
+            f"\nnotegen run: pytest stopped with exit code {rc} before reporting any "
+            "experiment (a usage error, or workers that could not start); run\n"
+            f"  pytest {' '.join(plan.node_ids())}\nto see pytest's own output\n"
+        )
     ran = len(progress.done)
     as_declared = sum(1 for i in progress.done.values() if i.get("as_declared"))
-    out.write(f"\nnotegen run: {ran} experiment(s) run in {_fmt_s(elapsed)}, "
-              f"{as_declared} as declared, {ran - as_declared} not\n")
-    missing = [n for n in plan.node_ids() if n not in progress.done
-               and not any(d.startswith(n + "[") for d in progress.done)]
+    out.write(
+        f"\nnotegen run: {ran} experiment(s) run in {_fmt_s(elapsed)}, "
+        f"{as_declared} as declared, {ran - as_declared} not\n"
+    )
+    missing = [
+        n
+        for n in plan.node_ids()
+        if n not in progress.done and not any(d.startswith(n + "[") for d in progress.done)
+    ]
     if missing:
         out.write(f"  not run (deselected, or not collected): {', '.join(missing)}\n")
     if rc in (0, 1, 5):

@@ -53,12 +53,30 @@ class StatusRow:
 def _row_of(claim: str, st: ExperimentState, claim_site: str) -> StatusRow:
     res = st.result
     if res is None:
-        return StatusRow(claim, st.node_id, "not measured", st.experiment.expect, False, "",
-                         "not measured", "", claim_site)
+        return StatusRow(
+            claim,
+            st.node_id,
+            "not measured",
+            st.experiment.expect,
+            False,
+            "",
+            "not measured",
+            "",
+            claim_site,
+        )
     m = res.record.latest
     summary = m.summary if m.verdict != "broken" else m.message.splitlines()[0]
-    return StatusRow(claim, st.node_id, m.verdict, m.expected, m.as_declared, summary,
-                     "stale" if res.stale else "fresh", res.why_stale(), claim_site)
+    return StatusRow(
+        claim,
+        st.node_id,
+        m.verdict,
+        m.expected,
+        m.as_declared,
+        summary,
+        "stale" if res.stale else "fresh",
+        res.why_stale(),
+        claim_site,
+    )
 
 
 def status_rows(
@@ -83,22 +101,41 @@ def status_rows(
             site = str(claims[claim]) if claims and claim in claims else ""
             row = _row_of(claim, st, site)
             if claims is not None and claim not in claims:
-                row = StatusRow(row.claim, row.experiment, row.verdict, row.expected,
-                                row.as_declared, row.summary, "no claim in notes",
-                                "no `claim::` with this id in the notes", "")
+                row = StatusRow(
+                    row.claim,
+                    row.experiment,
+                    row.verdict,
+                    row.expected,
+                    row.as_declared,
+                    row.summary,
+                    "no claim in notes",
+                    "no `claim::` with this id in the notes",
+                    "",
+                )
             rows.append(row)
     for r in orphans:
         m = r.record.latest
         for claim in r.record.claims:
-            rows.append(StatusRow(claim, r.experiment, m.verdict, m.expected, m.as_declared,
-                                  m.summary, "orphan",
-                                  f"the experiment is gone; delete {r.path.name} if it was "
-                                  "removed on purpose"))
+            rows.append(
+                StatusRow(
+                    claim,
+                    r.experiment,
+                    m.verdict,
+                    m.expected,
+                    m.as_declared,
+                    m.summary,
+                    "orphan",
+                    f"the experiment is gone; delete {r.path.name} if it was removed on purpose",
+                )
+            )
     if claims:
         for claim, span in claims.items():
             if claim not in seen_claims:
-                rows.append(StatusRow(claim, "", "no experiment", "", False, "",
-                                      "no experiment", "", str(span)))
+                rows.append(
+                    StatusRow(
+                        claim, "", "no experiment", "", False, "", "no experiment", "", str(span)
+                    )
+                )
     rows.sort(key=lambda r: (r.claim, r.experiment))
     return rows
 

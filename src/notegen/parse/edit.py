@@ -145,6 +145,8 @@ def _insert(text: str, nodes: list[Node], offset: int, block: Block, key: str, v
     if heading is None:  # a pre-block without properties: they go first
         return prop + eol + text
     c = heading.content_start
+    while c < len(text) and text[c] in " \t":
+        c += 1
     title_end = _line_end(text, c)
     has_title = c < len(text) and text[c] not in EOL
     if has_title and not _starts_construct(text, c):

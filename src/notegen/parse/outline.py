@@ -107,6 +107,8 @@ class Node:
     """For property groups: an org-style ``:PROPERTIES:`` ... ``:END:`` drawer."""
     content_start: int = -1
     """For headings: where the block's own text starts (after ``- `` and spaces)."""
+    name: str = ""
+    """For ``#+BEGIN_name`` blocks and ``:name:`` drawers: the name."""
 
 
 class _Scanner:
@@ -162,7 +164,7 @@ class _Scanner:
         return p
 
     def past_line_ending(self, e: int) -> int:
-        """Past the line ending at ``e`` (``\r\n``, ``\n`` or a lone ``\r``)."""
+        """Past the line ending at ``e`` (``\\r\\n``, ``\\n`` or a lone ``\\r``)."""
         if e >= self.n:
             return e
         return e + 2 if self.text.startswith("\r\n", e) else e + 1
@@ -270,6 +272,7 @@ class _Scanner:
         return s < e and text[s] in markers and (s + 1 == e or text[s + 1] == " ")
 
     def is_id_property_line(self, p: int) -> bool:
+        """Whether the line at ``p`` is an ``id::`` property line (any case)."""
         prop = self.property_line(p)
         return prop is not None and prop.key.lower() == "id"
 
@@ -278,7 +281,10 @@ class _Scanner:
         return self.heading(p) is not None
 
     # --- property groups and drawers ---------------------------------------
-    _PROPERTY_RE = re.compile(r"[ \t\x1a\x0c]*([^:\s]+)::(?:[ \t\x1a\x0c]+([^\r\n]*))?$")
+    # A key is any run of characters but ':' and mldoc's spaces and line endings.
+    _PROPERTY_RE = re.compile(
+        r"[ \t\x1a\x0c]*([^: \t\x1a\x0c\r\n]+)::(?:[ \t\x1a\x0c]+([^\r\n]*))?$"
+    )
 
     def property_line(self, p: int) -> PropertyLine | None:
         """One ``key:: value`` line starting at ``p`` (indentation allowed)."""
@@ -286,17 +292,14 @@ class _Scanner:
         m = self._PROPERTY_RE.match(self.text, p, e)
         if m is None:
             return None
-        key = m.group(1)
-        if "::" in key:  # pragma: no cover - excluded by the pattern
-            return None
-        value = (m.group(2) or "").strip(_OCAML_TRIM)
-        return PropertyLine(key, value, p, e)
+        return PropertyLine(m.group(1), (m.group(2) or "").strip(_OCAML_TRIM), p, e)
 
     _DIRECTIVE_PROPERTY_RE = re.compile(
         r"[ \t\x1a\x0c]*#\+([^:\s]+):(?:[ \t\x1a\x0c]+([^\r\n]*))?$"
     )
 
     def directive_property_line(self, p: int) -> PropertyLine | None:
+        """One org-style ``#+key: value`` line starting at ``p``."""
         e = self.line_end(p)
         m = self._DIRECTIVE_PROPERTY_RE.match(self.text, p, e)
         if m is None:
@@ -349,7 +352,7 @@ class _Scanner:
                 end = self.skip_eols(le)
                 if is_properties and valid:
                     return Node("properties", p0, end, properties=tuple(props), org_drawer=True)
-                return Node("drawer", p0, end)
+                return Node("drawer", p0, end, name=name)
             if is_properties:
                 m = _ORG_PROPERTY_RE.match(line)
                 if m and m.group(1).lower() not in ("properties", "end"):
@@ -441,7 +444,7 @@ class _Scanner:
         end = self.lines_until(e, lambda line: line.strip(_OCAML_TRIM).lower().startswith(end_mark))
         if end < 0:
             return None
-        return Node("begin_block", q, end)
+        return Node("begin_block", q, end, name=name)
 
     def fence(self, q: int) -> Node | None:
         text = self.text
@@ -550,7 +553,7 @@ class _Scanner:
             node = self.html(q)
         if node is None:
             return None
-        return Node(node.kind, p, self.skip_eols(node.end))
+        return Node(node.kind, p, self.skip_eols(node.end), name=node.name)
 
     def footnote(self, p: int) -> Node | None:
         """``[^name]: text`` and the lines continuing it.
@@ -586,7 +589,9 @@ class _Scanner:
         m = _DIRECTIVE_RE.match(text, q)
         if m is None or m.group(1).startswith(("BEGIN_", "begin_")):
             return None
-        return Node("directive", p, self.skip_eols(self.line_end(m.end())))
+        e = self.line_end(m.end())
+        pair = PropertyLine(m.group(1), text[m.end() : e].strip(_OCAML_TRIM), q, e)
+        return Node("directive", p, self.skip_eols(e), properties=(pair,))
 
     # --- lists -----------------------------------------------------------------
     _ITEM_RE = re.compile(r"(?:[+*-]|[0-9]+\.)[ \t\x1a\x0c]+")

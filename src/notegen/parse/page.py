@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from notegen.diagnostics import Code, Diagnostic, SourceSpan
-from notegen.parse.inline import code_lines, find_refs, property_refs
+from notegen.parse.inline import UnclosedLink, find_refs, property_refs
 from notegen.parse.outline import SPACE, Node, PropertyLine, scan
 from notegen.parse.types import Block, BlockKind, Page, Property, Ref
 
@@ -48,27 +48,22 @@ def normalize_key(key: str) -> str:
     return "id" if k == "custom-id" else k
 
 
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+
+
 @dataclass(slots=True)
 class _Lines:
-    """Line numbers of offsets in a text (1-based; lines end at ``\\n``)."""
+    """Line numbers of offsets in a text (1-based; ``\r\n``, ``\n`` and a lone
+    ``\r`` each end a line)."""
 
     starts: list[int]
 
     @classmethod
     def of(cls, text: str) -> _Lines:
-        starts = [0]
-        find = text.find
-        i = find("\n")
-        while i >= 0:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        return cls(starts)
+        return cls([0, *(m.end() for m in _LINE_BREAK_RE.finditer(text))])
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
-
-    def start(self, line: int) -> int:
-        return self.starts[line - 1]
 
 
 @dataclass(slots=True)
@@ -77,6 +72,15 @@ class _Ctx:
     text: str
     lines: _Lines
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    unread: list[tuple[int, int]] = field(default_factory=list)
+    """Offsets of text Logseq reads no references from (code, math, drawers...)."""
+    quoted: list[tuple[int, int]] = field(default_factory=list)
+    """Offsets of quotes: ``#+key: value`` lines in them are directives, not tags."""
+    node_starts: list[int] = field(default_factory=list)
+    """Start offsets of the top-level nodes."""
+    node_groups: list[int] = field(default_factory=list)
+    """For each top-level node, the stretch of text mldoc parses it with:
+    consecutive paragraph lines (and blank lines) form one stretch."""
 
     def warn(self, code: Code, line: int, message: str) -> None:
         self.diagnostics.append(Diagnostic(SourceSpan(self.path, line, line), code, message))
@@ -152,8 +156,8 @@ def parse_page(data: bytes | str, path: str) -> Page:
 
 def _encoding_diagnostics(path: str, text: str) -> list[Diagnostic]:
     bad_lines: list[int] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if any("\udc80" <= ch <= "\udcff" for ch in line):
+    for number, line in enumerate(_LINE_BREAK_RE.split(text), start=1):
+        if _ESCAPED_BYTE_RE.search(line):
             bad_lines.append(number)
     shown = bad_lines[:_MAX_ENCODING_DIAGNOSTICS]
     out = [
@@ -177,11 +181,12 @@ def _encoding_diagnostics(path: str, text: str) -> list[Diagnostic]:
     return out
 
 
+_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
+
+
 def _clean(s: str) -> str:
     """Text for consumers: bytes that were not UTF-8 become U+FFFD."""
-    if any("\udc80" <= ch <= "\udcff" for ch in s):
-        return re.sub("[\udc80-\udcff]", "\ufffd", s)
-    return s
+    return _ESCAPED_BYTE_RE.sub("\ufffd", s) if _ESCAPED_BYTE_RE.search(s) else s
 
 
 # --- building the page ------------------------------------------------------------
@@ -226,41 +231,109 @@ def _build(ctx: _Ctx, bom: bool) -> Page:
     nodes = scan(text)
     headings = [i for i, node in enumerate(nodes) if node.kind == "heading"]
     _check_nodes(ctx, nodes)
+    ctx.unread = _unread_ranges(text, nodes)
+    ctx.node_starts = [n.start for n in nodes]
+    group = 0
+    for i, n in enumerate(nodes):
+        if not (
+            n.kind in ("paragraph", "blank") and i and nodes[i - 1].kind in ("paragraph", "blank")
+        ):
+            group += 1
+        ctx.node_groups.append(group)
+    ctx.quoted = [
+        (n.start, n.end)
+        for n in nodes
+        if n.kind == "quote" or (n.kind == "begin_block" and n.name.lower() not in _UNREAD_BLOCKS)
+    ]
 
+    # Page properties: Logseq gathers front matter and ``#+key: value``
+    # directives (mldoc/collect-page-properties); without them, a property
+    # group that starts the file.
     page_props: list[Property] = []
-    first = nodes[0]
-    if first.kind == "front_matter":
-        page_props = _front_matter_properties(ctx, first)
-    elif first.kind == "properties" and first.start == 0:
-        page_props = _properties(ctx, first.properties)
+    page_group: Node | None = None
+    if nodes[0].kind == "front_matter":
+        page_props = _front_matter_properties(ctx, nodes[0])
+        page_group = nodes[0]
+    directives = [n for n in nodes if n.kind == "directive"]
+    if directives:
+        page_props += _properties(ctx, [n.properties[0] for n in directives])
+        page_group = page_group or directives[0]
+    elif page_group is None and nodes[0].kind == "properties" and nodes[0].start == 0:
+        page_props = _properties(ctx, nodes[0].properties)
+        page_group = nodes[0]
 
     protos: list[_Proto] = []
     front = ""
     pre_end = nodes[headings[0]].start if headings else len(text)
     if pre_end > 0:
         pre_nodes = nodes[: headings[0]] if headings else nodes
-        pre = _pre_block(ctx, pre_nodes, pre_end, page_props)
-        if pre.real:
-            protos.append(pre)
-        else:
+        pre = _pre_block(ctx, pre_nodes, pre_end, page_props, page_group)
+        if not pre.real:
             front = text[:pre_end]
-            protos.append(pre)
+        protos.append(pre)
     for k, index in enumerate(headings):
-        end = nodes[headings[k + 1]].start if k + 1 < len(headings) else len(text)
-        following = nodes[index + 1 : headings[k + 1] if k + 1 < len(headings) else len(nodes)]
-        protos.append(_heading_block(ctx, nodes[index], end, following))
+        last = headings[k + 1] if k + 1 < len(headings) else len(nodes)
+        end = nodes[last].start if last < len(nodes) else len(text)
+        protos.append(_heading_block(ctx, nodes[index], end, nodes[index + 1 : last]))
 
     blocks = _tree(ctx, protos)
-    page_map = _as_map(page_props)
+    page_refs = [r for p in page_props for r in property_refs(p.key, p.value, p.line)]
     return Page(
         path=ctx.path,
-        properties=page_map,
+        properties=_as_map(page_props),
         property_list=tuple(page_props),
         blocks=blocks,
         front=front,
         bom=bom,
         diagnostics=tuple(ctx.diagnostics),
+        refs=tuple(Ref(r.kind, _clean(r.target), r.line) for r in page_refs),
     )
+
+
+# Constructs whose text Logseq does not read references from.
+_UNREAD_KINDS = frozenset(
+    {"fence", "latex_env", "math", "html", "drawer", "properties", "front_matter", "directive"}
+)
+_UNREAD_BLOCKS = frozenset({"src", "example", "export", "comment"})
+
+
+_NESTED_UNREAD_KINDS = frozenset({"fence", "latex_env", "math", "html"})
+_QUOTE_PREFIX_RE = re.compile(r"^([ \t]*>)", re.MULTILINE)
+_ITEM_PREFIX_RE = re.compile(r"^([ \t]*(?:[*+-]|[0-9]+\.)[ \t]+(?:\[[ xX]\][ \t]*)?)", re.MULTILINE)
+
+
+def _unread_ranges(text: str, nodes: Sequence[Node]) -> list[tuple[int, int]]:
+    """Offsets of text that is code, math, raw HTML, drawers or properties.
+
+    mldoc parses the inside of quotes and list items again, so code or math
+    there hides references too. To find it, the inside is scanned again with
+    the ``>`` of quote lines and the item markers blanked (offsets stay the
+    same).
+    """
+    out: list[tuple[int, int]] = []
+    for n in nodes:
+        if n.kind in _UNREAD_KINDS or (
+            n.kind == "begin_block" and n.name.lower() in _UNREAD_BLOCKS
+        ):
+            out.append((n.start, n.end))
+        elif n.kind == "begin_block":
+            # A quote or custom block: its text is read, its #+BEGIN/#+END lines are not.
+            first_end = text.find("\n", n.start, n.end)
+            out.append((n.start, first_end if first_end >= 0 else n.end))
+            body_end = n.end
+            while body_end > n.start and text[body_end - 1] in "\r\n":
+                body_end -= 1
+            last_start = text.rfind("\n", n.start, body_end) + 1
+            out.append((max(last_start, n.start), body_end))
+        elif n.kind in ("quote", "list"):
+            prefix = _QUOTE_PREFIX_RE if n.kind == "quote" else _ITEM_PREFIX_RE
+            inner = prefix.sub(lambda m: " " * len(m.group(1)), text[n.start : n.end])
+            for sub in scan(inner):
+                if sub.kind in _NESTED_UNREAD_KINDS or (
+                    sub.kind == "begin_block" and sub.name.lower() in _UNREAD_BLOCKS
+                ):
+                    out.append((n.start + sub.start, n.start + sub.end))
+    return out
 
 
 def _as_map(props: Sequence[Property]) -> dict[str, str]:
@@ -365,6 +438,8 @@ def _check_nodes(ctx: _Ctx, nodes: Sequence[Node]) -> None:
                     f"(this block is at level {node.level}); indent with tabs only or "
                     "spaces only",
                 )
+            if node.end <= node.content_start:
+                continue  # the title is a construct (e.g. a closed fence): checked as such
             start = node.content_start
         elif node.kind == "paragraph":
             start = node.start
@@ -412,30 +487,60 @@ def _last_char(ctx: _Ctx, node: Node) -> int:
     return max(node.start, end - 1)
 
 
-def _pre_block(ctx: _Ctx, nodes: Sequence[Node], end: int, page_props: list[Property]) -> _Proto:
+def _pre_block(
+    ctx: _Ctx,
+    nodes: Sequence[Node],
+    end: int,
+    page_props: list[Property],
+    page_group: Node | None,
+) -> _Proto:
     """The text before the first block: a block of its own when it holds more
-    than its properties.
+    than page properties.
 
-    Like Logseq's pre-block, its properties are its first property group, or
-    the front matter, which wins over any group.
+    Like Logseq's pre-block, its properties are the page properties when the
+    page has front matter or directives, else its first property group.
     """
-    group: Node | None
-    if nodes and nodes[0].kind == "front_matter":
-        group = nodes[0]
+    groups = [n for n in nodes if n.kind == "properties"]
+    props: list[Property]
+    if page_group is not None and page_group.kind in ("front_matter", "directive"):
+        props = page_props
+    elif groups:
+        props = page_props if groups[0] is page_group else _properties(ctx, groups[0].properties)
     else:
-        group = next((n for n in nodes if n.kind == "properties"), None)
-    if group is None:
-        props: list[Property] = []
-        skip: set[int] = set()
+        props = []
+    skip: set[int] = set()
+    for node in nodes:
+        if node.kind in ("properties", "front_matter", "directive"):
+            skip |= _group_lines(ctx, node)
+    lines = _trim_blank([ln for ln in _source_lines(ctx, 0, end) if ln.no not in skip])
+    # Properties that are not the page's make a block too (Logseq keeps them
+    # on its pre-block), so that nothing the user wrote goes unread.
+    stray = bool(groups) and groups[0] is not page_group and page_group is None
+    if stray and not lines:
+        ctx.warn(
+            Code.PAGE_PROPERTIES_NOT_FIRST,
+            ctx.lines.line(_first_char(ctx, groups[0])),
+            "these properties are not page properties for Logseq, because they do not "
+            "start the file; remove the lines before them",
+        )
+    if page_group is not None and page_group.kind in ("front_matter", "directive"):
+        _warn_ignored_groups(ctx, [page_group, *groups])
     else:
-        props = page_props if group is nodes[0] else _properties(ctx, group.properties)
-        skip = _group_lines(ctx, group)
-    kept = [(no, line) for no, line in _source_lines(ctx, 0, end) if no not in skip]
-    content_lines = _trim_blank(kept)
-    proto = _Proto("preamble", 0, end, 1, 0, real=bool(content_lines))
+        _warn_ignored_groups(ctx, groups)
+    proto = _Proto("preamble", 0, end, 1, 0, real=bool(lines) or stray)
     if proto.real:
-        _finish(ctx, proto, content_lines, props)
+        _finish(ctx, proto, lines, props)
     return proto
+
+
+def _warn_ignored_groups(ctx: _Ctx, groups: Sequence[Node]) -> None:
+    for group in groups[1:]:
+        ctx.warn(
+            Code.IGNORED_PROPERTIES,
+            ctx.lines.line(_first_char(ctx, group)),
+            "Logseq reads only a block's first group of properties and ignores these "
+            "(it does not show them either); move them into the first group",
+        )
 
 
 def _heading_block(ctx: _Ctx, node: Node, end: int, following: Sequence[Node]) -> _Proto:
@@ -456,58 +561,145 @@ def _heading_block(ctx: _Ctx, node: Node, end: int, following: Sequence[Node]) -
         indent = q - node.start
         tree_level = 1  # Logseq puts a bare '# x' heading at level 1
         strip = 2
-    group = next((n for n in following if n.kind == "properties"), None)
-    props = _properties(ctx, group.properties) if group is not None else []
-    skip = _group_lines(ctx, group) if group is not None else set()
-    lines: list[tuple[int, str]] = []
-    for index, (no, line) in enumerate(_source_lines(ctx, node.start, end)):
+    groups = [n for n in following if n.kind == "properties"]
+    props = _properties(ctx, groups[0].properties) if groups else []
+    _warn_ignored_groups(ctx, groups)
+    skip: set[int] = set()
+    for n in following:
+        if n.kind in ("properties", "directive"):
+            skip |= _group_lines(ctx, n)
+    lines: list[_Line] = []
+    title_line = 0
+    for index, ln in enumerate(_source_lines(ctx, node.start, end)):
         if index == 0:
-            line = line.lstrip()
+            ln = ln.lstrip()
             if node.unordered:
-                line = line[1:]  # the '-'
-                if line[:1] in (" ", "\t"):
-                    line = line[1:]
+                ln = ln.drop(1)  # the '-'
+                if ln.text[:1] in (" ", "\t"):
+                    ln = ln.drop(1)
+            title_line = ln.no
         else:
-            head = line[:strip]
-            line = line[strip:] if not head.strip() else line.lstrip()
-        if no not in skip:
-            lines.append((no, line))
+            ln = ln.drop(strip) if not ln.text[:strip].strip() else ln.lstrip()
+        if ln.no not in skip:
+            lines.append(ln)
     proto = _Proto(kind, node.start, end, tree_level, indent)
-    _finish(ctx, proto, _trim_blank(lines), props)
+    _finish(ctx, proto, _trim_blank(lines), props, title_line=title_line)
     return proto
 
 
-def _source_lines(ctx: _Ctx, start: int, end: int) -> list[tuple[int, str]]:
+_MARKER_PRIORITY_RE = re.compile(
+    r"(?:(?:TODO|DOING|WAITING|WAIT|DONE|CANCELED|CANCELLED|STARTED|IN-PROGRESS|NOW|LATER)"
+    r"(?= |$))?(?:[ \t]*\[#.\])?"
+)
+
+
+def _without_marker(line: str) -> str:
+    """A heading's first line with its marker and priority (``TODO [#A]``) blanked,
+    as mldoc parses them off the title, so ``[#A]`` is no tag."""
+    m = _MARKER_PRIORITY_RE.match(line)
+    return " " * m.end() + line[m.end() :] if m and m.end() else line
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One line of a block's text: its file line, its text, and where that text starts."""
+
+    no: int
+    text: str
+    src: int
+    """Offset in the page's text of ``text[0]``."""
+
+    def drop(self, count: int) -> _Line:
+        return _Line(self.no, self.text[count:], self.src + min(count, len(self.text)))
+
+    def lstrip(self) -> _Line:
+        rest = self.text.lstrip()
+        return _Line(self.no, rest, self.src + len(self.text) - len(rest))
+
+
+def _source_lines(ctx: _Ctx, start: int, end: int) -> list[_Line]:
     """The lines of ``text[start:end]`` with their file line numbers, line endings removed."""
-    chunk = ctx.text[start:end]
+    text = ctx.text
     first = ctx.lines.line(start)
-    parts = chunk.split("\n")
-    if parts and parts[-1] == "" and len(parts) > 1:
-        parts.pop()
-    return [(first + i, part[:-1] if part.endswith("\r") else part) for i, part in enumerate(parts)]
+    out: list[_Line] = []
+    offset = start
+    for m in _LINE_BREAK_RE.finditer(text, start, end):
+        out.append(_Line(first + len(out), text[offset : m.start()], offset))
+        offset = m.end()
+    if offset < end:
+        out.append(_Line(first + len(out), text[offset:end], offset))
+    return out
 
 
-def _trim_blank(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+def _trim_blank(lines: list[_Line]) -> list[_Line]:
     lo, hi = 0, len(lines)
-    while lo < hi and not lines[lo][1].strip():
+    while lo < hi and not lines[lo].text.strip():
         lo += 1
-    while hi > lo and not lines[hi - 1][1].strip():
+    while hi > lo and not lines[hi - 1].text.strip():
         hi -= 1
     return lines[lo:hi]
 
 
-def _finish(ctx: _Ctx, proto: _Proto, lines: list[tuple[int, str]], props: list[Property]) -> None:
+_DIRECTIVE_LINE_RE = re.compile(r"[ \t]*(?:>[ \t]*)?#\+(?!begin_)[^:\r\n]+:", re.IGNORECASE)
+
+
+def _masked(ctx: _Ctx, line: _Line) -> str:
+    """The line with text Logseq reads no references from blanked out."""
+    text = line.text
+    lo, hi = line.src, line.src + len(text)
+    if _DIRECTIVE_LINE_RE.match(text) and any(a <= lo < b for a, b in ctx.quoted):
+        return " " * len(text)  # mldoc reads it as a directive inside the quote
+    chars: list[str] | None = None
+    for a, b in ctx.unread:
+        if b <= lo or a >= hi:
+            continue
+        if chars is None:
+            chars = list(text)
+        for i in range(max(a, lo) - lo, min(b, hi) - lo):
+            chars[i] = " "
+    return text if chars is None else "".join(chars)
+
+
+def _stretches(
+    ctx: _Ctx, lines: Sequence[_Line], read: Sequence[tuple[int, str]]
+) -> list[list[tuple[int, str]]]:
+    """The lines split into the stretches mldoc parses inline one at a time."""
+    out: list[list[tuple[int, str]]] = []
+    last = None
+    for ln, pair in zip(lines, read, strict=True):
+        group = ctx.node_groups[bisect.bisect_right(ctx.node_starts, ln.src) - 1]
+        if group != last or not out:
+            out.append([])
+            last = group
+        out[-1].append(pair)
+    return out
+
+
+def _finish(
+    ctx: _Ctx,
+    proto: _Proto,
+    lines: list[_Line],
+    props: list[Property],
+    title_line: int = 0,
+) -> None:
     """Content, properties, references and per-block warnings of one block."""
-    code = code_lines(lines)
-    for index, (no, line) in enumerate(lines):
-        if index not in code and _NO_KEY_RE.match(line):
+    read = [(ln.no, _masked(ctx, ln)) for ln in lines]
+    for no, line in read:
+        if _NO_KEY_RE.match(line):
             ctx.warn(
                 Code.PROPERTY_NO_KEY,
                 no,
                 f"property line without a key: {line.strip()!r}; Logseq shows it as text; "
                 "write 'key:: value'",
             )
-    refs, unclosed = find_refs(lines)
+    if read and read[0][0] == title_line:
+        read[0] = (title_line, _without_marker(read[0][1]))
+    refs: list[Ref] = []
+    unclosed: list[UnclosedLink] = []
+    for stretch in _stretches(ctx, lines, read):
+        found, open_links = find_refs(stretch)
+        refs.extend(found)
+        unclosed.extend(open_links)
     for u in unclosed:
         ctx.warn(
             Code.UNCLOSED_LINK,
@@ -517,7 +709,7 @@ def _finish(ctx: _Ctx, proto: _Proto, lines: list[tuple[int, str]], props: list[
     for p in props:
         refs.extend(property_refs(p.key, p.value, p.line))
     refs.sort(key=lambda r: r.line)  # file order (the sort is stable within a line)
-    proto.content = _clean("\n".join(line for _, line in lines))
+    proto.content = _clean("\n".join(ln.text for ln in lines))
     proto.property_list = tuple(props)
     proto.properties = _as_map(props)
     proto.refs = tuple(Ref(r.kind, _clean(r.target), r.line) for r in refs)

@@ -52,7 +52,9 @@ class Block:
     span: SourceSpan
     """The lines of this block's own text (bullet line to the line before the next block)."""
     raw: str
-    """The exact source text of ``span`` (line endings included), so pages round-trip."""
+    """The exact source text of ``span`` (line endings included), so pages round-trip.
+    Bytes that are not UTF-8 are kept here as surrogate escapes (``errors="surrogateescape"``);
+    ``content`` and the rest show them as U+FFFD."""
     level: int
     """Indentation of the bullet in characters (each tab or space counts one); 0 at top level."""
     refs: tuple[Ref, ...] = ()
@@ -92,6 +94,8 @@ class Page:
     """Whether the file started with a UTF-8 byte-order mark."""
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     """Warnings (and errors) found while parsing."""
+    refs: tuple[Ref, ...] = ()
+    """Page and tag references in the page properties' values (``tags:: [[a]], b``)."""
 
     def walk(self) -> Iterator[Block]:
         """Every block of the page, in file order (pre-order)."""
@@ -101,4 +105,4 @@ class Page:
     def serialize(self) -> bytes:
         """The page's file bytes, exactly as read (the parser is lossless)."""
         text = self.front + "".join(block.raw for block in self.walk())
-        return ("\ufeff" + text if self.bom else text).encode("utf-8")
+        return ("\ufeff" + text if self.bom else text).encode("utf-8", errors="surrogateescape")

@@ -157,12 +157,21 @@ class Measure:
         result: Estimate | float
         if isinstance(value, Estimate):
             est = value.with_unit(unit)
-            metric = Metric(est.mean, est.unit, est.ci_low, est.ci_high, est.n,
-                            est.confidence, tuple(est.samples))
+            metric = Metric(
+                est.mean,
+                est.unit,
+                est.ci_low,
+                est.ci_high,
+                est.n,
+                est.confidence,
+                tuple(est.samples),
+            )
             result = est
         elif isinstance(value, str | bytes):
-            raise TypeError(f"metric {name!r} must be a number, an Estimate or per-seed "
-                            f"samples, got {type(value).__name__}")
+            raise TypeError(
+                f"metric {name!r} must be a number, an Estimate or per-seed "
+                f"samples, got {type(value).__name__}"
+            )
         elif _is_scalar(value):
             f = _as_float(value, f"metric {name!r}")
             metric = Metric(f, unit)
@@ -174,12 +183,15 @@ class Measure:
             else:  # recorded as is; the run ends as broken, naming this metric
                 nan = math.nan
                 est = Estimate(nan, nan, nan, len(samples), unit, tuple(samples))
-            metric = Metric(est.mean, est.unit, est.ci_low, est.ci_high, est.n,
-                            est.confidence, est.samples)
+            metric = Metric(
+                est.mean, est.unit, est.ci_low, est.ci_high, est.n, est.confidence, est.samples
+            )
             result = est
         else:
-            raise TypeError(f"metric {name!r} must be a number, an Estimate or per-seed "
-                            f"samples, got {type(value).__name__}")
+            raise TypeError(
+                f"metric {name!r} must be a number, an Estimate or per-seed "
+                f"samples, got {type(value).__name__}"
+            )
         self._state.metrics[name] = metric
         self._state.metric_sites[name] = site
         return result
@@ -206,8 +218,10 @@ class Measure:
             raise TypeError(f"measure.figure needs a Matplotlib Figure, got {type(fig).__name__}")
         name = name or f"figure-{len(self._state.figures) + 1}"
         if any(n == name for n, _, _ in self._state.figures):
-            raise ValueError(f"measure.figure: a figure named {name!r} was already recorded; "
-                             "give each figure its own name=")
+            raise ValueError(
+                f"measure.figure: a figure named {name!r} was already recorded; "
+                "give each figure its own name="
+            )
         buf = io.BytesIO()
         with matplotlib.rc_context({"svg.hashsalt": "notegen", "svg.fonttype": "path"}):
             fig.savefig(buf, format="svg", metadata={"Date": None})
@@ -231,7 +245,9 @@ class Measure:
         an ``assert`` fails).
         """
         if verdict not in EXPECTATIONS:
-            raise ValueError(f"measure.verdict: {verdict!r} is not a verdict; "
-                             f"use one of {', '.join(map(repr, EXPECTATIONS))}")
+            raise ValueError(
+                f"measure.verdict: {verdict!r} is not a verdict; "
+                f"use one of {', '.join(map(repr, EXPECTATIONS))}"
+            )
         self._state.verdict = verdict
         self._state.verdict_site = caller_site(self._state.root)

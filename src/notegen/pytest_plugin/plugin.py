@@ -46,27 +46,59 @@ def pytest_addhooks(pluginmanager: PluginManager) -> None:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("notegen", "notegen experiments (claims checked by measurements)")
-    group.addoption("--notegen-results-dir", dest="notegen_results_dir", default=None,
-                    metavar="DIR", help="where results/*.json go (default: <rootdir>/results)")
-    group.addoption("--notegen-timeout", dest="notegen_timeout", default=None, metavar="SECONDS",
-                    help="default time limit per experiment, 0 for none (default: 300)")
-    group.addoption("--notegen-threads", dest="notegen_threads", default=None, metavar="N",
-                    help="torch thread count inside experiments (default: 1)")
-    group.addoption("--notegen-device", dest="notegen_device", default=None,
-                    choices=("auto", "cpu", "cuda"),
-                    help="device of the `device` fixture (default: auto = cuda when present)")
-    group.addoption("--notegen-deterministic", dest="notegen_deterministic", default=None,
-                    choices=("error", "warn", "off"),
-                    help="torch deterministic algorithms: warn (default), error or off")
-    group.addoption("--notegen-no-record", dest="notegen_no_record", action="store_true",
-                    default=False, help="judge experiments but write no results files")
-    parser.addini("notegen_results_dir", "where results files go, relative to the rootdir",
-                  default="results")
-    parser.addini("notegen_timeout", "default time limit per experiment in seconds (0: none)",
-                  default="300")
-    parser.addini("notegen_timeout_grace",
-                  "seconds after the time limit before a stuck experiment's process is ended",
-                  default="10")
+    group.addoption(
+        "--notegen-results-dir",
+        dest="notegen_results_dir",
+        default=None,
+        metavar="DIR",
+        help="where results/*.json go (default: <rootdir>/results)",
+    )
+    group.addoption(
+        "--notegen-timeout",
+        dest="notegen_timeout",
+        default=None,
+        metavar="SECONDS",
+        help="default time limit per experiment, 0 for none (default: 300)",
+    )
+    group.addoption(
+        "--notegen-threads",
+        dest="notegen_threads",
+        default=None,
+        metavar="N",
+        help="torch thread count inside experiments (default: 1)",
+    )
+    group.addoption(
+        "--notegen-device",
+        dest="notegen_device",
+        default=None,
+        choices=("auto", "cpu", "cuda"),
+        help="device of the `device` fixture (default: auto = cuda when present)",
+    )
+    group.addoption(
+        "--notegen-deterministic",
+        dest="notegen_deterministic",
+        default=None,
+        choices=("error", "warn", "off"),
+        help="torch deterministic algorithms: warn (default), error or off",
+    )
+    group.addoption(
+        "--notegen-no-record",
+        dest="notegen_no_record",
+        action="store_true",
+        default=False,
+        help="judge experiments but write no results files",
+    )
+    parser.addini(
+        "notegen_results_dir", "where results files go, relative to the rootdir", default="results"
+    )
+    parser.addini(
+        "notegen_timeout", "default time limit per experiment in seconds (0: none)", default="300"
+    )
+    parser.addini(
+        "notegen_timeout_grace",
+        "seconds after the time limit before a stuck experiment's process is ended",
+        default="10",
+    )
     parser.addini("notegen_threads", "torch thread count inside experiments", default="1")
     parser.addini("notegen_device", "auto, cpu or cuda", default="auto")
     parser.addini("notegen_deterministic", "error, warn or off", default="warn")
@@ -88,7 +120,7 @@ def measure(request: pytest.FixtureRequest) -> Measure:
     if state is None:
         raise pytest.UsageError(
             f"{request.node.nodeid}: the measure fixture is for experiments; mark the test "
-            "@pytest.mark.claim(\"claim-id\") with the claim it checks"
+            '@pytest.mark.claim("claim-id") with the claim it checks'
         )
     return Measure(state)
 
@@ -101,8 +133,10 @@ def device(request: pytest.FixtureRequest) -> Any:
     session = request.config.pluginmanager.get_plugin("notegen-session")
     wanted = session.settings.device if isinstance(session, NotegenSession) else "auto"
     if wanted == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("notegen_device is 'cuda' but torch sees no CUDA device; "
-                           "use --notegen-device=auto or cpu")
+        raise RuntimeError(
+            "notegen_device is 'cuda' but torch sees no CUDA device; "
+            "use --notegen-device=auto or cpu"
+        )
     use_cuda = wanted == "cuda" or (wanted == "auto" and torch.cuda.is_available())
     dev = torch.device("cuda" if use_cuda else "cpu")
     state = request.node.stash.get(STATE_KEY, None)

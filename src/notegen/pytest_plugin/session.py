@@ -100,17 +100,16 @@ class Settings:
         mode = str(opt("notegen_deterministic", "notegen_deterministic"))
         if mode not in ("error", "warn", "off"):
             raise pytest.UsageError(
-                f"notegen_deterministic = {mode!r}; use one of 'error', 'warn', 'off'")
+                f"notegen_deterministic = {mode!r}; use one of 'error', 'warn', 'off'"
+            )
         device = str(opt("notegen_device", "notegen_device"))
         if device not in ("auto", "cpu", "cuda"):
             raise pytest.UsageError(f"notegen_device = {device!r}; use 'auto', 'cpu' or 'cuda'")
         return cls(
             results_dir=results,
             timeout=timeout if timeout and timeout > 0 else None,
-            grace=_number(config.getini("notegen_timeout_grace"), "notegen_timeout_grace")
-            or 10.0,
-            threads=int(_number(opt("notegen_threads", "notegen_threads"), "notegen_threads")
-                        or 0),
+            grace=_number(config.getini("notegen_timeout_grace"), "notegen_timeout_grace") or 10.0,
+            threads=int(_number(opt("notegen_threads", "notegen_threads"), "notegen_threads") or 0),
             seed=int(_number(config.getini("notegen_seed"), "notegen_seed") or 0),
             device=device,
             deterministic=cast(DeterministicMode, mode),
@@ -133,8 +132,14 @@ def _now() -> str:
 
 def _git_commit(root: Path) -> str | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                             text=True, timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
@@ -168,9 +173,11 @@ def describe_changes(old: Measurement, new: Measurement) -> list[str]:
             continue
         if before.is_estimate:
             if not before.contains(m.value):
-                out.append(f"{name} = {m.value:.6g} is outside the previous "
-                           f"{(before.confidence or 0.95):.0%} CI "
-                           f"[{before.ci_low:.6g}, {before.ci_high:.6g}] (was {before.value:.6g})")
+                out.append(
+                    f"{name} = {m.value:.6g} is outside the previous "
+                    f"{(before.confidence or 0.95):.0%} CI "
+                    f"[{before.ci_low:.6g}, {before.ci_high:.6g}] (was {before.value:.6g})"
+                )
         elif before.value != m.value:
             out.append(f"{name} changed: {before.value:.6g} → {m.value:.6g}")
     for name in old.metrics.keys() - new.metrics.keys():
@@ -190,9 +197,6 @@ class NotegenSession:
         self._env: dict[str, Any] | None = None
         self.moved: list[tuple[str, list[str]]] = []
         self.recorded: list[str] = []
-        if self.settings.deterministic != "off":
-            # Must be set before CUDA starts for deterministic cuBLAS; harmless elsewhere.
-            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
     # -- static facts ------------------------------------------------------------------
 
@@ -236,21 +240,20 @@ class NotegenSession:
         claims: list[str] = []
         for m in reversed(markers):
             claims.extend(str(c) for c in m.args if str(c) not in claims)
-        expect = next((m.kwargs["expect"] for m in markers if "expect" in m.kwargs),
-                      "supported")
+        expect = next((m.kwargs["expect"] for m in markers if "expect" in m.kwargs), "supported")
         timeout_given = next((m for m in markers if "timeout" in m.kwargs), None)
         timeout: float | None = self.settings.timeout
         problems: list[str] = []
         unknown = {k for m in markers for k in m.kwargs} - {"expect", "timeout"}
         if unknown:
-            problems.append(f"unknown claim marker argument(s) {', '.join(sorted(unknown))}; "
-                            "known: expect=, timeout=")
+            problems.append(
+                f"unknown claim marker argument(s) {', '.join(sorted(unknown))}; "
+                "known: expect=, timeout="
+            )
         if not claims:
-            problems.append("the claim marker names no claim id: "
-                            "@pytest.mark.claim(\"claim-id\")")
+            problems.append('the claim marker names no claim id: @pytest.mark.claim("claim-id")')
         if expect not in EXPECTATIONS:
-            problems.append(f"expect={expect!r} is not one of "
-                            f"{', '.join(map(repr, EXPECTATIONS))}")
+            problems.append(f"expect={expect!r} is not one of {', '.join(map(repr, EXPECTATIONS))}")
         if timeout_given is not None:
             t = timeout_given.kwargs["timeout"]
             if t is None:
@@ -279,6 +282,10 @@ class NotegenSession:
         state = self._claim_state(item)
         assert state is not None
         item.stash[STATE_KEY] = state
+        if self.settings.deterministic != "off":
+            # Deterministic cuBLAS needs this before its first handle is created;
+            # set only once an experiment is about to run, never for ordinary tests.
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -307,22 +314,28 @@ class NotegenSession:
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         state = item.stash.get(STATE_KEY, None)
-        if call.when == "setup" and item.get_closest_marker("claim") is not None \
-                and report.failed and state is not None:
+        if (
+            call.when == "setup"
+            and item.get_closest_marker("claim") is not None
+            and report.failed
+            and state is not None
+        ):
             # An experiment's fixture failed: the experiment is broken.
             state.started = state.started or _now()
             self._record(item, state, call.excinfo, report=report)
         elif call.when == "call" and state is not None:
             if call.excinfo is not None and call.excinfo.errisinstance(
-                    (pytest.skip.Exception, pytest.xfail.Exception)):
+                (pytest.skip.Exception, pytest.xfail.Exception)
+            ):
                 return report  # skipped or xfailed imperatively: nothing measured
             self._record(item, state, call.excinfo, report=report)
         return report
 
     # -- verdicts and records ----------------------------------------------------------
 
-    def _location_of(self, excinfo: ExceptionInfo[BaseException],
-                     item: pytest.Item) -> tuple[str | None, str | None]:
+    def _location_of(
+        self, excinfo: ExceptionInfo[BaseException], item: pytest.Item
+    ) -> tuple[str | None, str | None]:
         """(line in the test file, deepest line in the user's own files) of a traceback."""
         test_path = Path(str(item.path)).resolve()
         in_test: str | None = None
@@ -330,8 +343,7 @@ class NotegenSession:
         for entry in excinfo.traceback:
             p = Path(str(entry.path)).resolve()
             shown = relpath(p, self.root)
-            if shown.startswith("/") or any(part in ("site-packages", ".venv")
-                                             for part in p.parts):
+            if shown.startswith("/") or any(part in ("site-packages", ".venv") for part in p.parts):
                 continue
             if "notegen" in p.parts and "pytest_plugin" in p.parts:
                 continue
@@ -350,8 +362,12 @@ class NotegenSession:
             name, m = bad[0]
             site = state.metric_sites.get(name)
             value = m.value if not m.samples else ", ".join(f"{x:g}" for x in m.samples)
-            return ("broken", f"metric {name!r} is not a finite number ({value}); "
-                    "a NaN or infinite metric makes the experiment broken", site)
+            return (
+                "broken",
+                f"metric {name!r} is not a finite number ({value}); "
+                "a NaN or infinite metric makes the experiment broken",
+                site,
+            )
         if excinfo is None:
             verdict = state.verdict or "supported"
             how = "measure.verdict" if state.verdict else "returned without measure.verdict"
@@ -360,11 +376,15 @@ class NotegenSession:
         where = in_test or deepest
         if excinfo.errisinstance(ExperimentTimeout):
             limit = state.timeout
-            source = "claim marker" if any("timeout" in m.kwargs
-                                           for m in item.iter_markers("claim")) \
+            source = (
+                "claim marker"
+                if any("timeout" in m.kwargs for m in item.iter_markers("claim"))
                 else "notegen_timeout"
-            msg = (f"timed out after {limit:g} s (limit from {source}); it was at "
-                   f"{deepest or where or '?'} when stopped")
+            )
+            msg = (
+                f"timed out after {limit:g} s (limit from {source}); it was at "
+                f"{deepest or where or '?'} when stopped"
+            )
             return "broken", msg, where
         if excinfo.errisinstance(AssertionError):
             text = excinfo.exconly().strip()
@@ -387,9 +407,11 @@ class NotegenSession:
         state.recorded = True
         if hard:
             verdict: Verdict = "broken"
-            message = (f"timed out after {state.timeout:g} s and did not stop within "
-                       f"{self.settings.grace:g} s more; the process was ended "
-                       "(a call that cannot be interrupted?)")
+            message = (
+                f"timed out after {state.timeout:g} s and did not stop within "
+                f"{self.settings.grace:g} s more; the process was ended "
+                "(a call that cannot be interrupted?)"
+            )
             location: str | None = None
             state.duration_s = time.perf_counter() - state.t0
         else:
@@ -403,9 +425,12 @@ class NotegenSession:
         if self.settings.record:
             try:
                 outcome = save_measurement(
-                    self.settings.results_dir, record,
-                    {p.file: data for p, (_, _, data) in zip(record.latest.plots,
-                                                             state.figures, strict=True)},
+                    self.settings.results_dir,
+                    record,
+                    {
+                        p.file: data
+                        for p, (_, _, data) in zip(record.latest.plots, state.figures, strict=True)
+                    },
                 )
             except NotegenError as e:
                 if report is not None:
@@ -417,8 +442,12 @@ class NotegenSession:
         if report is None:
             return
         changes: list[str] = []
-        if outcome is not None and outcome.previous is not None \
-                and outcome.previous.latest.verdict != "broken" and verdict != "broken":
+        if (
+            outcome is not None
+            and outcome.previous is not None
+            and outcome.previous.latest.verdict != "broken"
+            and verdict != "broken"
+        ):
             changes = describe_changes(outcome.previous.latest, record.latest)
         info = {
             "experiment": item.nodeid,
@@ -444,13 +473,21 @@ class NotegenSession:
         path, line, _ = item.location
         return SourceSpan(path, (line or 0) + 1, (line or 0) + 1)
 
-    def _build_record(self, item: pytest.Item, state: RunState, verdict: Verdict,
-                      message: str, location: str | None, expect: Expectation) -> ResultRecord:
+    def _build_record(
+        self,
+        item: pytest.Item,
+        state: RunState,
+        verdict: Verdict,
+        message: str,
+        location: str | None,
+        expect: Expectation,
+    ) -> ResultRecord:
         meta = self.experiment_meta(item)
         fn = getattr(item, "obj", None)
         files = self.hasher.file_hashes(Path(str(item.path)))
-        plots = tuple(plot_entry(item.nodeid, name, caption, data)
-                      for name, caption, data in state.figures)
+        plots = tuple(
+            plot_entry(item.nodeid, name, caption, data) for name, caption, data in state.figures
+        )
         measurement = Measurement(
             verdict=verdict,
             expected=expect,
@@ -480,10 +517,15 @@ class NotegenSession:
             notegen_version=__version__,
         )
 
-    def _shape_report(self, item: pytest.Item, report: pytest.TestReport,
-                      claim_ids: tuple[str, ...], m: Measurement,
-                      excinfo: ExceptionInfo[BaseException] | None,
-                      location: str | None) -> None:
+    def _shape_report(
+        self,
+        item: pytest.Item,
+        report: pytest.TestReport,
+        claim_ids: tuple[str, ...],
+        m: Measurement,
+        excinfo: ExceptionInfo[BaseException] | None,
+        location: str | None,
+    ) -> None:
         claims = ", ".join(claim_ids)
         span = self._span(item)
         where = location or str(span)
@@ -508,10 +550,13 @@ class NotegenSession:
             reason = f"{m.verdict}, as declared" + (f": {m.summary}" if m.summary else "")
             report.wasxfail = reason
             return
-        head = (f"{where}: claim {claims} was declared {m.expected} but measured {m.verdict}"
-                + (f": {m.summary}" if m.summary else ""))
-        hint = (f"If the measurement is right, declare it: "
-                f"@pytest.mark.claim(..., expect={m.verdict!r}), or fix the experiment.")
+        head = f"{where}: claim {claims} was declared {m.expected} but measured {m.verdict}" + (
+            f": {m.summary}" if m.summary else ""
+        )
+        hint = (
+            f"If the measurement is right, declare it: "
+            f"@pytest.mark.claim(..., expect={m.verdict!r}), or fix the experiment."
+        )
         report.outcome = "failed"
         base = report.longrepr if excinfo is not None else None
         report.longrepr = _repr(head, "\n".join([*details, hint]), path, lineno, base)
@@ -530,8 +575,12 @@ class NotegenSession:
         self, report: pytest.TestReport | pytest.CollectReport, config: pytest.Config
     ) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
         info = report_info(report)
-        if info is not None and info.get("verdict") == "broken" and report.failed \
-                and report.when == "call":
+        if (
+            info is not None
+            and info.get("verdict") == "broken"
+            and report.failed
+            and report.when == "call"
+        ):
             return "error", "E", ("ERROR", {"red": True})
         return None
 
@@ -561,4 +610,3 @@ def _repr(head: str, body: str, path: str, lineno: int, base: object) -> Excepti
     prefix = "" if base is None else str(base) + "\n\n"
     tb = ReprTraceback([ReprEntryNative([prefix + text])], None, "native")
     return ExceptionChainRepr([(tb, crash, None)])
-

@@ -137,10 +137,20 @@ def _fingerprint(m: Measurement) -> tuple[object, ...]:
     """What makes two measurements "the same" for the no-rewrite rule: everything
     except when, how long and on which machine they ran (pinned versions do count)."""
     pinned = {k: m.environment.packages.get(k) for k in PINNED_PACKAGES}
-    return (m.verdict, m.expected, m.message, m.location, m.summary,
-            json.dumps({k: v.to_json() for k, v in m.metrics.items()}, sort_keys=True),
-            tuple((p.name, p.file, p.caption, p.sha256) for p in m.plots),
-            m.seeds, m.code_hash, sorted(m.files.items()), sorted(pinned.items()), m.notes)
+    return (
+        m.verdict,
+        m.expected,
+        m.message,
+        m.location,
+        m.summary,
+        json.dumps({k: v.to_json() for k, v in m.metrics.items()}, sort_keys=True),
+        tuple((p.name, p.file, p.caption, p.sha256) for p in m.plots),
+        m.seeds,
+        m.code_hash,
+        sorted(m.files.items()),
+        sorted(pinned.items()),
+        m.notes,
+    )
 
 
 def merge_measurement(old: ResultRecord | None, new: ResultRecord) -> ResultRecord | None:
@@ -152,11 +162,13 @@ def merge_measurement(old: ResultRecord | None, new: ResultRecord) -> ResultReco
     """
     if old is None:
         return replace(new, last_good=None, history=())
-    if (
-        _fingerprint(old.latest) == _fingerprint(new.latest)
-        and (old.claims, old.expected, old.function, old.source, old.doc)
-        == (new.claims, new.expected, new.function, new.source, new.doc)
-    ):
+    if _fingerprint(old.latest) == _fingerprint(new.latest) and (
+        old.claims,
+        old.expected,
+        old.function,
+        old.source,
+        old.doc,
+    ) == (new.claims, new.expected, new.function, new.source, new.doc):
         return None
     history = (*old.history, HistoryEntry.of(old.latest))[-HISTORY_LIMIT:]
     if new.latest.as_declared:

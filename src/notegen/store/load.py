@@ -109,9 +109,7 @@ def staleness(
     return tuple(reasons)
 
 
-def load_results(
-    results_dir: Path, root: Path
-) -> tuple[dict[str, LoadedResult], list[Diagnostic]]:
+def load_results(results_dir: Path, root: Path) -> tuple[dict[str, LoadedResult], list[Diagnostic]]:
     """Read every results file, with its staleness; bad files become diagnostics.
 
     Args:
@@ -139,24 +137,30 @@ def load_results(
         assert record is not None
         if record.experiment in results:
             other = relpath(results[record.experiment].path, root)
-            diagnostics.append(Diagnostic(
-                SourceSpan(shown, 1, 1), Code.RESULT_INVALID,
-                f"second results file for experiment {record.experiment!r} (also in {other}); "
-                "delete the one whose name does not match the experiment",
-            ))
+            diagnostics.append(
+                Diagnostic(
+                    SourceSpan(shown, 1, 1),
+                    Code.RESULT_INVALID,
+                    f"second results file for experiment {record.experiment!r} (also in {other}); "
+                    "delete the one whose name does not match the experiment",
+                )
+            )
             continue
         for m in (record.latest, record.last_good):
             if m is None:
                 continue
             for plot in m.plots:
                 if not (results_dir / plot.file).is_file():
-                    diagnostics.append(Diagnostic(
-                        SourceSpan(shown, 1, 1), Code.PLOT_MISSING,
-                        f"plot {plot.name!r} of {record.experiment!r} names "
-                        f"{plot.file!r}, which is not in {relpath(results_dir, root)}/; "
-                        "re-run the experiment with `notegen run --all "
-                        f"{record.experiment}` to redraw it",
-                    ))
+                    diagnostics.append(
+                        Diagnostic(
+                            SourceSpan(shown, 1, 1),
+                            Code.PLOT_MISSING,
+                            f"plot {plot.name!r} of {record.experiment!r} names "
+                            f"{plot.file!r}, which is not in {relpath(results_dir, root)}/; "
+                            "re-run the experiment with `notegen run --all "
+                            f"{record.experiment}` to redraw it",
+                        )
+                    )
         results[record.experiment] = LoadedResult(record, path, staleness(record, hasher, versions))
     return results, diagnostics
 
@@ -166,18 +170,23 @@ def _read(path: Path, shown: str) -> tuple[ResultRecord | None, Diagnostic | Non
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        return None, Diagnostic(SourceSpan(shown, 1, 1), Code.RESULT_INVALID,
-                                f"cannot read results file: {e}; {fix}")
+        return None, Diagnostic(
+            SourceSpan(shown, 1, 1), Code.RESULT_INVALID, f"cannot read results file: {e}; {fix}"
+        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        return None, Diagnostic(SourceSpan(shown, e.lineno, e.lineno), Code.RESULT_INVALID,
-                                f"invalid JSON: {e.msg} (column {e.colno}); {fix}")
+        return None, Diagnostic(
+            SourceSpan(shown, e.lineno, e.lineno),
+            Code.RESULT_INVALID,
+            f"invalid JSON: {e.msg} (column {e.colno}); {fix}",
+        )
     try:
         return ResultRecord.from_json(data), None
     except StoreError as e:
-        return None, Diagnostic(SourceSpan(shown, 1, 1), Code.RESULT_INVALID,
-                                f"not a valid results record: {e}; {fix}")
+        return None, Diagnostic(
+            SourceSpan(shown, 1, 1), Code.RESULT_INVALID, f"not a valid results record: {e}; {fix}"
+        )
 
 
 def result_diagnostics(results: Iterable[LoadedResult]) -> list[Diagnostic]:
@@ -193,11 +202,21 @@ def result_diagnostics(results: Iterable[LoadedResult]) -> list[Diagnostic]:
         if rec.latest.verdict == "broken":
             where = f" at {rec.latest.location}" if rec.latest.location else ""
             first = rec.latest.message.splitlines()[0] if rec.latest.message else ""
-            out.append(Diagnostic(span, Code.RESULT_BROKEN,
-                                  f"experiment {rec.experiment} is broken{where}: {first}; "
-                                  "fix it and run `notegen run`"))
+            out.append(
+                Diagnostic(
+                    span,
+                    Code.RESULT_BROKEN,
+                    f"experiment {rec.experiment} is broken{where}: {first}; "
+                    "fix it and run `notegen run`",
+                )
+            )
         if r.stale:
-            out.append(Diagnostic(span, Code.RESULT_STALE,
-                                  f"result of {rec.experiment} is stale ({r.why_stale()}); "
-                                  "run `notegen run` to re-measure"))
+            out.append(
+                Diagnostic(
+                    span,
+                    Code.RESULT_STALE,
+                    f"result of {rec.experiment} is stale ({r.why_stale()}); "
+                    "run `notegen run` to re-measure",
+                )
+            )
     return out

@@ -177,8 +177,7 @@ class Metric:
             return f"{self.value:.6g}{unit}"
         level = f"{self.confidence:.0%} " if self.confidence is not None else ""
         return (
-            f"{self.value:.6g}{unit} ({level}CI {self.ci_low:.6g}…{self.ci_high:.6g}, "
-            f"n={self.n})"
+            f"{self.value:.6g}{unit} ({level}CI {self.ci_low:.6g}…{self.ci_high:.6g}, n={self.n})"
         )
 
     def to_json(self) -> JSON:
@@ -211,8 +210,9 @@ class Metric:
         n = data.get("n")
         if n is not None and (isinstance(n, bool) or not isinstance(n, int)):
             raise StoreError(f"{where}.n: expected an integer, got {_type_name(n)}")
-        samples = tuple(_num(x, f"{where}.samples[{i}]")
-                        for i, x in enumerate(_list(data, "samples", where)))
+        samples = tuple(
+            _num(x, f"{where}.samples[{i}]") for i, x in enumerate(_list(data, "samples", where))
+        )
         return cls(
             value=_num(data["mean"], f"{where}.mean"),
             unit=unit,
@@ -238,14 +238,22 @@ class Plot:
     """Hash of the SVG bytes, so that a changed plot shows in the record's diff."""
 
     def to_json(self) -> JSON:
-        return {"name": self.name, "file": self.file, "caption": self.caption,
-                "sha256": self.sha256}
+        return {
+            "name": self.name,
+            "file": self.file,
+            "caption": self.caption,
+            "sha256": self.sha256,
+        }
 
     @classmethod
     def from_json(cls, data: JSON, where: str = "plot") -> Plot:
         d = _obj(data, where)
-        return cls(_str(d, "name", where), _str(d, "file", where),
-                   _str(d, "caption", where, ""), _str(d, "sha256", where, ""))
+        return cls(
+            _str(d, "name", where),
+            _str(d, "file", where),
+            _str(d, "caption", where, ""),
+            _str(d, "sha256", where, ""),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,10 +377,13 @@ class Measurement:
             expected=cast(Expectation, _choice(d, "expected", where, EXPECTATIONS)),
             message=_str(d, "message", where, ""),
             summary=_str(d, "summary", where, ""),
-            metrics={k: Metric.from_json(v, f"{where}.metrics.{k}")
-                     for k, v in metrics_raw.items()},
-            plots=tuple(Plot.from_json(p, f"{where}.plots[{i}]")
-                        for i, p in enumerate(_list(d, "plots", where))),
+            metrics={
+                k: Metric.from_json(v, f"{where}.metrics.{k}") for k, v in metrics_raw.items()
+            },
+            plots=tuple(
+                Plot.from_json(p, f"{where}.plots[{i}]")
+                for i, p in enumerate(_list(d, "plots", where))
+            ),
             seeds=tuple(seeds),
             code_hash=_str(d, "code_hash", where),
             files=_str_map(d, "files", where),
@@ -404,8 +415,14 @@ class HistoryEntry:
     @classmethod
     def of(cls, m: Measurement) -> HistoryEntry:
         """The history entry of a measurement."""
-        return cls(m.started, m.verdict, m.expected, m.code_hash,
-                   {k: v.without_samples() for k, v in m.metrics.items()}, m.summary)
+        return cls(
+            m.started,
+            m.verdict,
+            m.expected,
+            m.code_hash,
+            {k: v.without_samples() for k, v in m.metrics.items()},
+            m.summary,
+        )
 
     def to_json(self) -> JSON:
         return {
@@ -426,8 +443,9 @@ class HistoryEntry:
             verdict=cast(Verdict, _choice(d, "verdict", where, VERDICTS)),
             expected=cast(Expectation, _choice(d, "expected", where, EXPECTATIONS)),
             code_hash=_str(d, "code_hash", where, ""),
-            metrics={k: Metric.from_json(v, f"{where}.metrics.{k}")
-                     for k, v in metrics_raw.items()},
+            metrics={
+                k: Metric.from_json(v, f"{where}.metrics.{k}") for k, v in metrics_raw.items()
+            },
             summary=_str(d, "summary", where, ""),
         )
 
@@ -478,8 +496,11 @@ class ResultRecord:
             "claims": list(self.claims),
             "expected": self.expected,
             "function": self.function,
-            "source": {"path": self.source.path, "line": self.source.line_start,
-                       "end_line": self.source.line_end},
+            "source": {
+                "path": self.source.path,
+                "line": self.source.line_start,
+                "end_line": self.source.line_end,
+            },
             "doc": self.doc,
             "latest": self.latest.to_json(),
             "last_good": None if self.last_good is None else self.last_good.to_json(),
@@ -508,15 +529,20 @@ class ResultRecord:
             claims=tuple(claims),
             expected=cast(Expectation, _choice(d, "expected", "record", EXPECTATIONS)),
             function=_str(d, "function", "record", ""),
-            source=SourceSpan(_str(src, "path", "record.source"), line,
-                              _int(src, "end_line", "record.source", line)),
+            source=SourceSpan(
+                _str(src, "path", "record.source"),
+                line,
+                _int(src, "end_line", "record.source", line),
+            ),
             doc=_str(d, "doc", "record", ""),
             latest=Measurement.from_json(d.get("latest"), "record.latest"),
-            last_good=None if last_good is None
+            last_good=None
+            if last_good is None
             else Measurement.from_json(last_good, "record.last_good"),
-            history=tuple(HistoryEntry.from_json(h, f"record.history[{i}]")
-                          for i, h in enumerate(_list(d, "history", "record"))),
+            history=tuple(
+                HistoryEntry.from_json(h, f"record.history[{i}]")
+                for i, h in enumerate(_list(d, "history", "record"))
+            ),
             notegen_version=_str(d, "notegen", "record", ""),
             schema=schema,
         )
-

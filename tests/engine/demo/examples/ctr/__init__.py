@@ -1,0 +1,1 @@
+"""Helpers shared by the CTR experiments of the demo."""
