@@ -282,6 +282,11 @@ def test_a_contradicting_rerun_says_so_and_keeps_the_declared_one(project: Path)
     markdown = note_markdown(project)
     assert "**Measured refuted, declared supported:**" in markdown
     assert "**Last measurement as declared:** supported." in markdown
+    # The highlight's card: its two experiments now disagree; it counts as refuted.
+    header = next(line for line in markdown.splitlines() if line.startswith("??? "))
+    assert header.startswith('??? ng-card ng-refuted "')
+    assert ">Refuted \u00d71</span> <span class='ng-badge ng-supported'" in header
+    assert '=== "0.1 · refuted"' in markdown
 
 
 def test_a_result_whose_experiment_is_gone_is_still_shown(project: Path) -> None:

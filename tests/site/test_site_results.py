@@ -77,11 +77,22 @@ def resolve(site: Path, page: str, href: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The tinysite built with ``--strict``, and the build's log."""
     site_dir = tmp_path_factory.mktemp("measured") / "site"
     done = mkdocs_build(TINYSITE / "mkdocs.yml", site_dir, "--strict")
     assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stderr}"
-    yield site_dir
+    return site_dir, done.stderr
+
+
+@pytest.fixture(scope="module")
+def site(built: tuple[Path, str]) -> Iterator[Path]:
+    yield built[0]
+
+
+def test_mkdocs_finds_every_link_and_anchor_of_the_result_pages(built: tuple[Path, str]) -> None:
+    # MkDocs reports links to missing pages or anchors at INFO level.
+    assert "contains a link" not in built[1], built[1]
 
 
 # --- the measured tinysite ---------------------------------------------------------------

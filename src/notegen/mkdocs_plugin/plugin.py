@@ -24,6 +24,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from notegen.diagnostics import Diagnostic, sort_diagnostics
 from notegen.link.graph import Graph
@@ -159,6 +160,19 @@ class NotegenPlugin(BasePlugin[NotegenConfig]):  # type: ignore[no-untyped-call]
             config.nav = _nav(pages, generated, files)
         return files
 
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Tell MkDocs' anchor check about the line anchors of highlighted source.
+
+        Result cards link to an experiment's first line on its page
+        (``#__codelineno-0-N``); MkDocs collects anchors before the highlighted
+        code is put back in, so without this every such link would be reported.
+        """
+        if self.config.enabled and page.present_anchor_ids is not None:
+            page.present_anchor_ids |= set(_LINE_ANCHOR.findall(html))
+        return None
+
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer | None:
@@ -218,6 +232,8 @@ class NotegenPlugin(BasePlugin[NotegenConfig]):  # type: ignore[no-untyped-call]
             assets[name] = uri
         return assets
 
+
+_LINE_ANCHOR = re.compile(r'\bid="(__codelineno-[\w-]+)"')
 
 # A word jieba may not know: a run of CJK ideographs, as page names and tags often are.
 _CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,16}")
