@@ -295,3 +295,16 @@ def test_a_result_whose_experiment_is_gone_is_still_shown(project: Path) -> None
     ev = one(index, "ten-x-faster", TENX)
     assert ev.experiment is None and ev.verdict == "stale"
     assert "no longer under examples/" in ev.problems[0]
+
+
+def test_a_skipped_experiment_says_it_is_never_measured(project: Path) -> None:
+    shutil.rmtree(project / "results")
+    test_file = project / "examples" / "test_tiny.py"
+    source = test_file.read_text(encoding="utf-8")
+    marker = '@pytest.mark.claim("ten-x-faster", expect="refuted")\n'
+    assert marker in source
+    test_file.write_text(source.replace(marker, marker + "@pytest.mark.skip\n"), encoding="utf-8")
+    index = gather(project)
+    ev = one(index, "ten-x-faster", TENX)
+    assert ev.problems == ("the experiment is marked skip, so it is never measured",)
+    assert any("marked skip" in d.message for d in index.diagnostics)

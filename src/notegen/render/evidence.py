@@ -298,6 +298,8 @@ def gather_results(
     by_node: dict[str, list[Evidence]] = {}
     for st in states:
         problems = _problems(st.result, results_dir, root)
+        if st.result is None and st.experiment.skipped:
+            problems += ("the experiment is marked skip, so it is never measured",)
         if st.result is None and results_dir is not None:
             expected_file = relpath(record_path(results_dir, st.node_id), root)
             bad = invalid.get(expected_file)
