@@ -57,12 +57,12 @@ class Server:
 def test_serve_rebuilds_when_notes_results_or_examples_change(tmp_path: Path) -> None:
     project = tmp_path / "project"
     shutil.copytree(TINYSITE, project)
-    (project / "results").mkdir()
+    shutil.rmtree(project / "examples")  # a knowledge base without experiments yet
     config = load_config(str(project / "mkdocs.yml"))
     plugin = config.plugins["notegen"]
     assert isinstance(plugin, NotegenPlugin)
     plugin.on_config(config)
     server = Server()
     plugin.on_serve(server, config=config, builder=None)  # type: ignore[arg-type]
-    # examples/ does not exist in the tiny site, so it is not watched.
+    # examples/ does not exist here, so it is not watched.
     assert server.watched == [str(project / "notes"), str(project / "results")]

@@ -96,7 +96,9 @@ _PLAIN_ESCAPES = {c: f"&#{ord(c)};" for c in "*_`~=^#\\"}
 def escape_plain(text: str) -> str:
     """Text that Markdown shows exactly as written, emphasis markers included:
     for names (page titles, tags) and excerpts, which are not Markdown."""
-    return "".join(_PLAIN_ESCAPES.get(c, c) for c in escape_text(text))
+    # One pass: escaping the output of escape_text would mangle its own entities
+    # (the ``#`` of ``&#91;``).
+    return "".join(_ESCAPES.get(c) or _PLAIN_ESCAPES.get(c, c) for c in text)
 
 
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "ftps"})

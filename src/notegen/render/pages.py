@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -307,9 +307,15 @@ def render_missing_page(graph: Graph, page: GraphPage) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def render_home(graph: Graph, *, title: str = "Reading notes") -> str:
-    """The home page: every note with its source, date, tags and counts."""
-    out = [front_matter({"title": title}), f"# {escape_plain(title)}", ""]
+def render_home(graph: Graph, *, title: str = "Reading notes", summary: Sequence[str] = ()) -> str:
+    """The home page: every note with its source, date, tags and counts.
+
+    Args:
+        graph: The linked graph.
+        title: The page's title.
+        summary: Markdown lines put under the title (the knowledge base at a glance).
+    """
+    out = [front_matter({"title": title}), f"# {escape_plain(title)}", "", *summary]
     notes = [(p, p.note) for p in graph.pages.values() if p.kind == "note" and p.note]
     journals = [p for p in graph.pages.values() if p.kind == "journal"]
     if not notes:
