@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -264,3 +265,19 @@ def test_pinned_version_change_marks_all_stale(demo: Path) -> None:
         ),
     )
     assert staleness(cpu, hasher, now) == ()
+
+
+def test_results_files_get_the_usual_permissions_not_a_temp_files(tmp_path: Path) -> None:
+    """A web server and collaborators must be able to read what the store writes."""
+    from notegen.store import atomic_write_bytes
+
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "results" / "x.json"
+        atomic_write_bytes(target, b"{}\n")
+        assert target.stat().st_mode & 0o777 == 0o644
+        target.chmod(0o640)
+        atomic_write_bytes(target, b"{}\n")  # a rewrite keeps the file's permissions
+        assert target.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import ast
-import os
 import re
 import sys
-import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,9 +102,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"would {verb} {rel_exp} with {plan.test_name}():\n")
         print(plan.experiment_text)
         return 0
+    from notegen.atomic import atomic_write_bytes
+
     # The experiment first: if writing the note fails, the user has lost nothing.
-    _write_atomic(plan.experiment_path, plan.experiment_text.encode("utf-8"))
-    _write_atomic(plan.note_path, plan.note_bytes)
+    try:
+        atomic_write_bytes(plan.experiment_path, plan.experiment_text.encode("utf-8"))
+        atomic_write_bytes(plan.note_path, plan.note_bytes)
+    except OSError as e:
+        raise NotegenError(f"cannot write {e.filename or 'a file'}: {e.strerror or e}") from e
     print(f"{rel_note}:{plan.block_line}: claim:: {plan.claim_value}")
     print(f"{rel_exp}: {'created with' if plan.created else 'added'} {plan.test_name}()")
     print(
@@ -306,17 +309,3 @@ def _rel(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

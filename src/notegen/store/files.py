@@ -29,12 +29,12 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from notegen.atomic import atomic_write_bytes as _atomic_write_bytes
 from notegen.errors import RetrievalError, StoreError
 from notegen.store.codehash import PINNED_PACKAGES
 from notegen.store.schema import HISTORY_LIMIT, HistoryEntry, Measurement, Plot, ResultRecord
@@ -82,24 +82,13 @@ def plot_file_name(experiment_id: str, name: str) -> str:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and :func:`os.replace`.
+    """Write ``data`` to ``path`` atomically (see :func:`notegen.atomic.atomic_write_bytes`).
 
     Raises:
         StoreError: The folder cannot be created or written.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        _atomic_write_bytes(path, data)
     except OSError as e:
         raise StoreError(f"{path}: cannot write results file: {e}") from e
 
