@@ -119,9 +119,19 @@ class ResultCards:
     def __call__(self, request: CardRequest, /) -> str:
         if not request.claims:
             return no_claim_card() if request.block.role == "annotation" else ""
-        entries = self.index.for_claims(site.claim_id for site in request.claims)
         made_by = request.claims[0].block if request.inherited else None
-        return render_card(entries, index=self.index, src_uri=request.src_uri, made_by=made_by)
+        # One card per claim: a block that makes two claims shows two one-line
+        # verdicts, each readable alone; tabs are for one claim's several experiments.
+        cards = [
+            render_card(
+                self.index.for_claims([site.claim_id]),
+                index=self.index,
+                src_uri=request.src_uri,
+                made_by=made_by,
+            )
+            for site in request.claims
+        ]
+        return "\n".join(cards)
 
 
 def no_claim_card() -> str:
