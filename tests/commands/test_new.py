@@ -21,8 +21,9 @@ SEED_NAME = next((REPO / "notes" / "pages").glob("*.md")).name
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the repository's notes (no examples yet) as a fresh project."""
+    """The repository's notes with the seed note as exported (no claims, no examples yet)."""
     shutil.copytree(REPO / "notes", tmp_path / "notes")
+    shutil.copyfile(REPO / "tests" / "fixtures" / "seed" / "original.md", seed(tmp_path))
     (tmp_path / "mkdocs.yml").write_text("site_name: t\n", encoding="utf-8")
     return tmp_path
 

@@ -16,7 +16,10 @@ from notegen.parse import Block, Page, normalize_key
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "parse"
 MLDOC_DIR = ROOT / "tests" / "mldoc"
-SEED = next((ROOT / "notes" / "pages").glob("*Reading Highlights*.md"))
+# The user's seed note exactly as exported (before claim:: lines were added);
+# the parser is checked on it, and the repository's copy is checked against it.
+SEED = ROOT / "tests" / "fixtures" / "seed" / "original.md"
+SEED_IN_NOTES = next((ROOT / "notes" / "pages").glob("*Reading Highlights*.md"))
 
 _OPTION_RE = re.compile(r"\[([a-z-]+)(?::\s*([^\]]*))?\]")
 

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import difflib
+
 from notegen.parse import Ref, read_page
 
-from .support import SEED
+from .support import SEED, SEED_IN_NOTES
 
 TITLE = "【Reading Highlights】深度 ctr 预估中 id 到 embedding 目前工业界主流是端到端直接学习还是预训练?"
 
@@ -106,3 +108,42 @@ def test_seed_refs() -> None:
 
 def test_seed_round_trips() -> None:
     assert read_page(SEED).serialize() == SEED.read_bytes()
+
+
+# The claim ids the knowledge base adds to the seed note, by block (issue 4's table).
+CLAIMS = {
+    (0,): "embedding-params-dominate, e2e-converges-slower",
+    (1,): "e2e-auc-gap-small",
+    (2,): "pretrain-side-info",
+    (3,): "hash-same-size, hash-compress",
+    (4,): "mismatched-init-slows",
+    (4, 0): "pretrained-vs-e2e-differ",
+    (4, 1): "later-layers-adapt",
+    (4, 2): "pretrain-helps-low-data",
+    (5,): "din-inner-product",
+}
+
+
+def test_the_note_in_the_graph_is_the_seed_plus_whole_claim_lines() -> None:
+    """notes/ holds the user's note unchanged but for inserted ``claim::`` lines
+    (and the empty lines Logseq needs between a quote and its property)."""
+    original = SEED.read_bytes().splitlines(keepends=True)
+    ours = SEED_IN_NOTES.read_bytes().splitlines(keepends=True)
+    ops = difflib.SequenceMatcher(a=original, b=ours, autojunk=False).get_opcodes()
+    assert {op for op, *_ in ops} == {"equal", "insert"}
+    inserted = [line for op, _, _, j1, j2 in ops if op == "insert" for line in ours[j1:j2]]
+    assert sum(line.lstrip().startswith(b"claim:: ") for line in inserted) == len(CLAIMS)
+    assert all(line.strip() == b"" or line.lstrip().startswith(b"claim:: ") for line in inserted)
+
+
+def test_the_note_in_the_graph_has_the_seed_blocks_and_their_claims() -> None:
+    seed, ours = read_page(SEED), read_page(SEED_IN_NOTES)
+    assert ours.properties == seed.properties
+    assert [b.content for b in ours.walk()] == [b.content for b in seed.walk()]
+    found = {}
+    for i, block in enumerate(ours.blocks):
+        for path, b in [((i,), block), *(((i, j), c) for j, c in enumerate(block.children))]:
+            if b.properties:
+                found[path] = b.properties.get("claim")
+    assert found == CLAIMS
+    assert not [d for d in ours.diagnostics if d.severity == "error"]
