@@ -8,7 +8,16 @@ import torch
 from ctrsim.models import CTRModel, QRTable, Table, dlrm_parameter_count, hash_ids
 from ctrsim.pretrain import pretrain_items
 from ctrsim.train import ctr_batches, predict, train
-from ctrsim.world import HEAD, TAIL, TORSO, WorldConfig, auc, make_world
+from ctrsim.world import (
+    HEAD,
+    TAIL,
+    TORSO,
+    WorldConfig,
+    auc,
+    choice,
+    generate_world,
+    make_world,
+)
 
 SMALL = WorldConfig(
     n_users=2_000,
@@ -22,12 +31,38 @@ SMALL = WorldConfig(
 
 
 def test_same_seed_gives_the_same_world_bit_for_bit():
-    a = make_world.__wrapped__(3, SMALL)
-    b = make_world.__wrapped__(3, SMALL)
+    a = generate_world(3, SMALL)
+    b = generate_world(3, SMALL)
     for name in ("item_factor", "item_similarity", "history", "sessions"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
     np.testing.assert_array_equal(a.train.label, b.train.label)
     np.testing.assert_array_equal(a.test.item, b.test.item)
+
+
+def test_make_world_shares_one_world_for_none_and_the_default_config():
+    assert make_world(5, SMALL) is make_world(5, SMALL)
+    assert make_world(0) is make_world(0, WorldConfig())
+
+
+@pytest.mark.parametrize(
+    ("n", "power", "zeros", "size"),
+    [
+        (1, 1.0, False, (5,)),
+        (3000, 0.9, False, (400, 32)),
+        (500, 25.0, True, (1000,)),
+        (7, 3.0, True, (3, 4)),
+    ],
+)
+def test_choice_draws_exactly_what_numpy_choice_draws(n, power, zeros, size):
+    rng = np.random.default_rng(n)
+    p = rng.random(n) ** power
+    if zeros:
+        p[rng.random(n) < 0.3] = 0.0
+        p[0] = max(p[0], 1e-3)
+    p /= p.sum()
+    ours, numpys = np.random.default_rng(11), np.random.default_rng(11)
+    np.testing.assert_array_equal(choice(ours, p, size), numpys.choice(n, size=size, p=p))
+    assert ours.random() == numpys.random()  # the same state afterwards
 
 
 def test_other_seed_gives_another_world():
@@ -67,12 +102,14 @@ def test_oracle_auc_beats_a_trained_model():
     assert 0.55 < learned < world.oracle_test_auc
 
 
-def test_auc_counts_ties_half_and_matches_pairs():
-    score = np.array([0.1, 0.4, 0.4, 0.8, 0.3])
-    label = np.array([0, 1, 0, 1, 0])
-    pairs = [(p, n) for p in score[label == 1] for n in score[label == 0]]
-    expected = np.mean([1.0 if p > n else 0.5 if p == n else 0.0 for p, n in pairs])
-    assert auc(score, label) == pytest.approx(expected)
+@pytest.mark.parametrize("levels", [None, 2, 5, 40])
+def test_auc_counts_ties_half_and_matches_pairs(levels):
+    rng = np.random.default_rng(levels or 0)
+    score = rng.random(300) if levels is None else rng.integers(0, levels, 300).astype(float)
+    label = (rng.random(300) < 0.3).astype(np.float32)
+    pos, neg = score[label == 1], score[label == 0]
+    expected = ((pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])).mean()
+    assert auc(score, label) == pytest.approx(expected, abs=1e-12)
 
 
 def test_hash_collides_like_a_uniform_hash():

@@ -61,10 +61,16 @@ class Arm:
     """Added to the data seed to seed the model's initialisation."""
 
 
-@functools.lru_cache(maxsize=32)
 def pretrained(seed: int, side_info: bool, config: WorldConfig | None = None) -> np.ndarray:
     """Pretrained item vectors of the world for ``seed`` (cached), unit scale."""
-    return pretrain_items(make_world(seed, config), seed=seed, side_info=side_info)
+    return _cached_pretrained(seed, side_info, config or WorldConfig())
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_pretrained(seed: int, side_info: bool, config: WorldConfig) -> np.ndarray:
+    emb = pretrain_items(make_world(seed, config), seed=seed, side_info=side_info)
+    emb.flags.writeable = False
+    return emb
 
 
 def damage(emb: np.ndarray, world: World, how: str, seed: int) -> np.ndarray:
@@ -142,6 +148,7 @@ def run_arm(
             ``CURVE_ROWS`` test rows). Recording it does not change the model, so a
             cached fit with a curve serves requests without one.
     """
+    config = config or WorldConfig()
     world = make_world(seed, config)
     if train_rows is not None and train_rows >= len(world.train):
         train_rows = None  # all of it: the same fit, the same cache entry

@@ -13,7 +13,8 @@ category, each the session-count-weighted mean of its items' vectors, with weigh
 ``n_i : kappa : kappa`` (``n_i`` = the item's session count). That is what EGES
 (Wang et al. 2018) achieves by averaging id and side-information vectors: items
 seen in few sessions get a vector from their category and brand. Only the
-sessions and the *training* impressions are used; the test split never is.
+browsing sessions are used: they are drawn before the test period (with the
+training period's popularity), and no impression, training or test, is read.
 """
 
 from __future__ import annotations
@@ -37,16 +38,18 @@ def session_pairs(sessions: np.ndarray, window: int) -> tuple[np.ndarray, np.nda
 def ppmi_matrix(sessions: np.ndarray, n_items: int, window: int) -> sp.csr_matrix:
     """Positive pointwise mutual information of session co-occurrences (context power 0.75)."""
     center, context = session_pairs(sessions, window)
-    counts = sp.coo_matrix(
-        (np.ones(center.shape[0]), (center, context)), shape=(n_items, n_items)
-    ).tocsr()
-    counts.sum_duplicates()
-    row = np.asarray(counts.sum(axis=1)).ravel()
-    col = np.asarray(counts.sum(axis=0)).ravel() ** 0.75
-    coo = counts.tocoo()
-    pmi = np.log(coo.data * col.sum() / (row[coo.row] * col[coo.col]))
+    # Count pairs with one bincount over (center, context) cells: the nonzero cells in
+    # row-major order are the matrix in canonical CSR form, no sparse conversions.
+    counts = np.bincount(center * n_items + context, minlength=n_items * n_items)
+    cell = np.flatnonzero(counts)
+    row, col = np.divmod(cell, n_items)
+    value = counts[cell].astype(np.float64)
+    row_sum = np.bincount(row, weights=value, minlength=n_items)
+    col_sum = np.bincount(col, weights=value, minlength=n_items) ** 0.75
+    pmi = np.log(value * col_sum.sum() / (row_sum[row] * col_sum[col]))
     keep = pmi > 0
-    return sp.csr_matrix((pmi[keep], (coo.row[keep], coo.col[keep])), shape=(n_items, n_items))
+    indptr = np.r_[0, np.cumsum(np.bincount(row[keep], minlength=n_items))]
+    return sp.csr_matrix((pmi[keep], col[keep], indptr), shape=(n_items, n_items))
 
 
 def randomized_svd(
