@@ -77,9 +77,9 @@ class Table(nn.Module):
             self.weight = nn.Parameter(weight)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        # Plain indexing: the same numbers as nn.Embedding, with a faster
-        # deterministic backward on a CPU.
-        return self.weight[ids]
+        # index_select: the same numbers as nn.Embedding or plain indexing, with the
+        # fastest forward and (deterministic) backward of the three on a CPU.
+        return self.weight.index_select(0, ids.reshape(-1)).view(*ids.shape, self.dim)
 
     @property
     def vectors(self) -> torch.Tensor:
@@ -120,7 +120,7 @@ class HashedTable(nn.Module):
         self.table = Table(buckets, dim, gen)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        return self.table(self.bucket[ids])  # type: ignore[no-any-return]
+        return self.table(self.bucket.index_select(0, ids.reshape(-1)).view(ids.shape))  # type: ignore[no-any-return]
 
 
 class QRTable(nn.Module):
@@ -196,6 +196,7 @@ class CTRModel(nn.Module):
     history: torch.Tensor
     item_category: torch.Tensor
     item_brand: torch.Tensor
+    user_interest: torch.Tensor | None
 
     def __init__(
         self,
@@ -229,6 +230,13 @@ class CTRModel(nn.Module):
             self.attention_out = mlp([36, 1], gen)
         elif pooling == "dot":
             self.position_bias = nn.Parameter(torch.zeros(length))
+        interest = None
+        if pooling == "mean" and isinstance(items, Table) and items.frozen:
+            # Frozen vectors, mean pooling: a user's interest never changes, so it is
+            # pooled once here (the same numbers as pooling in every batch).
+            with torch.no_grad():
+                interest = items(torch.tensor(history)).mean(dim=1)
+        self.register_buffer("user_interest", interest)
         n_fields = 4
         self.top = mlp([n_fields * dim + n_fields * (n_fields - 1) // 2, *hidden, 1], gen)
         self.pairs = [(i, j) for i in range(n_fields) for j in range(i + 1, n_fields)]
@@ -246,18 +254,24 @@ class CTRModel(nn.Module):
             )
             score = self.attention_out(torch.relu(hidden)).squeeze(2)
         else:
-            score = torch.einsum("bld,bd->bl", h, t) + self.position_bias
-        return torch.einsum("bl,bld->bd", torch.softmax(score, dim=1), h)
+            # Broadcast products, not einsum: einsum becomes a batched matmul with
+            # inner size 1 whose backward is several times slower on a CPU.
+            score = (h * t.unsqueeze(1)).sum(dim=2) + self.position_bias
+        return (torch.softmax(score, dim=1).unsqueeze(2) * h).sum(dim=1)
 
     def forward(self, user: torch.Tensor, item: torch.Tensor) -> torch.Tensor:
-        # One lookup for the behaviour sequence and the target (one backward pass).
-        vectors = self.items(torch.cat([self.history[user], item.unsqueeze(1)], dim=1))
-        h, t = vectors[:, :-1], vectors[:, -1]
+        # Separate lookups for the behaviour sequence and the target: slicing one
+        # joint lookup apart costs two full-size zero-filled gradients in backward.
+        t = self.items(item)
+        if self.user_interest is not None:
+            interest = self.user_interest.index_select(0, user)
+        else:
+            interest = self.interest(self.items(self.history.index_select(0, user)), t)
         fields = [
-            self.interest(h, t),
+            interest,
             t,
-            self.category(self.item_category[item]),
-            self.brand(self.item_brand[item]),
+            self.category(self.item_category.index_select(0, item)),
+            self.brand(self.item_brand.index_select(0, item)),
         ]
         dots = [(fields[i] * fields[j]).sum(dim=1, keepdim=True) for i, j in self.pairs]
         return self.top(torch.cat([*fields, *dots], dim=1)).squeeze(1)  # type: ignore[no-any-return]
