@@ -226,7 +226,10 @@ class CTRModel(nn.Module):
             # (the e_h - e_t block folds into A and B): the same functions, fewer FLOPs.
             self.attention_h = mlp([2 * dim, 36], gen)
             self.attention_t = mlp([dim, 36], gen)
-            self.attention_pos = Table(length, 36, gen)
+            # The per-position term is a dense parameter of the attention unit, so it
+            # is trained with the rest of the unit (Adam), not as an id table (Adagrad).
+            self.attention_pos = nn.Parameter(torch.empty(length, 36))
+            _randn_(self.attention_pos, INIT_STD, gen)
             self.attention_out = mlp([36, 1], gen)
         elif pooling == "dot":
             self.position_bias = nn.Parameter(torch.zeros(length))
@@ -250,7 +253,7 @@ class CTRModel(nn.Module):
             hidden = (
                 self.attention_h(torch.cat([h, h * te], dim=2))
                 + self.attention_t(t).unsqueeze(1)
-                + self.attention_pos.vectors
+                + self.attention_pos
             )
             score = self.attention_out(torch.relu(hidden)).squeeze(2)
         else:
