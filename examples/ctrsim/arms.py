@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from .models import HashedTable, Projected, QRTable, Table
-from .pretrain import pretrain_items, standardize
+from .pretrain import pretrain_items, session_factors, standardize
 from .train import DIM, Fitted, fit
 from .world import World, WorldConfig, make_world
 
@@ -68,9 +68,19 @@ def pretrained(seed: int, side_info: bool, config: WorldConfig | None = None) ->
 
 @functools.lru_cache(maxsize=32)
 def _cached_pretrained(seed: int, side_info: bool, config: WorldConfig) -> np.ndarray:
-    emb = pretrain_items(make_world(seed, config), seed=seed, side_info=side_info)
+    world = make_world(seed, config)
+    emb = pretrain_items(
+        world, seed=seed, side_info=side_info, factors=_cached_factors(seed, config)
+    )
     emb.flags.writeable = False
     return emb
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_factors(seed: int, config: WorldConfig) -> np.ndarray:
+    factors = session_factors(make_world(seed, config), seed=seed)
+    factors.flags.writeable = False
+    return factors
 
 
 def damage(emb: np.ndarray, world: World, how: str, seed: int) -> np.ndarray:

@@ -38,12 +38,12 @@ def session_pairs(sessions: np.ndarray, window: int) -> tuple[np.ndarray, np.nda
 def ppmi_matrix(sessions: np.ndarray, n_items: int, window: int) -> sp.csr_matrix:
     """Positive pointwise mutual information of session co-occurrences (context power 0.75)."""
     center, context = session_pairs(sessions, window)
-    # Count pairs with one bincount over (center, context) cells: the nonzero cells in
-    # row-major order are the matrix in canonical CSR form, no sparse conversions.
-    counts = np.bincount(center * n_items + context, minlength=n_items * n_items)
-    cell = np.flatnonzero(counts)
-    row, col = np.divmod(cell, n_items)
-    value = counts[cell].astype(np.float64)
+    # Count pairs by sorting their (center, context) cell numbers: the distinct cells
+    # in order are the matrix in canonical (row-major, sorted) CSR form.
+    key = np.sort(center * n_items + context)
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    value = np.diff(np.r_[first, key.shape[0]]).astype(np.float64)
+    row, col = np.divmod(key[first], n_items)
     row_sum = np.bincount(row, weights=value, minlength=n_items)
     col_sum = np.bincount(col, weights=value, minlength=n_items) ** 0.75
     pmi = np.log(value * col_sum.sum() / (row_sum[row] * col_sum[col]))
@@ -78,6 +78,23 @@ def _group_mean(
     return sums / np.maximum(total, 1e-12)[:, None]
 
 
+def session_factors(world: World, *, seed: int, dim: int = 16, window: int = 3) -> np.ndarray:
+    """Item2vec's factors of the world's sessions: the top ``dim`` PPMI directions, unscaled.
+
+    Args:
+        world: Its ``sessions`` are the corpus.
+        seed: Seeds the randomized SVD.
+        dim: Embedding dimension (the CTR models' dimension).
+        window: Co-occurrence window inside a session.
+
+    Returns:
+        ``n_items x dim`` float64, ``U sqrt(S)``; items in no session get zeros.
+    """
+    ppmi = ppmi_matrix(world.sessions, world.config.n_items, window)
+    u, s = randomized_svd(ppmi, dim, np.random.default_rng([seed, 7]))
+    return u * np.sqrt(s)  # type: ignore[no-any-return]
+
+
 def pretrain_items(
     world: World,
     *,
@@ -86,6 +103,7 @@ def pretrain_items(
     side_info: bool = False,
     window: int = 3,
     kappa: float = 5.0,
+    factors: np.ndarray | None = None,
 ) -> np.ndarray:
     """Item vectors pretrained for session similarity, standardised to unit scale.
 
@@ -96,15 +114,17 @@ def pretrain_items(
         side_info: Shrink each vector toward its brand and category vectors (EGES-like).
         window: Co-occurrence window inside a session.
         kappa: Pseudo-count of the brand and of the category vector with ``side_info``.
+        factors: :func:`session_factors` of the same world, seed, dim and window, when
+            already computed (the vectors with and without side information share them).
 
     Returns:
         ``n_items x dim`` float32, each coordinate centred, root-mean-square 1.
         Items in no session get zeros (or their brand/category vector with ``side_info``).
     """
     cfg = world.config
-    ppmi = ppmi_matrix(world.sessions, cfg.n_items, window)
-    u, s = randomized_svd(ppmi, dim, np.random.default_rng([seed, 7]))
-    emb = u * np.sqrt(s)
+    if factors is None:
+        factors = session_factors(world, seed=seed, dim=dim, window=window)
+    emb = factors
     if side_info:
         n = np.bincount(world.sessions.ravel(), minlength=cfg.n_items).astype(np.float64)
         brand = _group_mean(emb, world.item_brand, cfg.n_brands, n)[world.item_brand]
