@@ -47,11 +47,20 @@ def band(
     label: str,
     color: str,
     linestyle: str = "-",
+    marker: str | None = None,
 ) -> None:
     """Mean over seeds with its 95 % t interval as a band (rows of ``per_seed`` are seeds)."""
     values = np.asarray(per_seed, dtype=np.float64)
     ests = [mean_ci(values[:, j]) for j in range(values.shape[1])]
-    ax.plot(x, [e.mean for e in ests], color=color, linestyle=linestyle, label=label, linewidth=1.6)
+    ax.plot(
+        x,
+        [e.mean for e in ests],
+        color=color,
+        linestyle=linestyle,
+        marker=marker,
+        label=label,
+        linewidth=1.6,
+    )
     ax.fill_between(
         x, [e.ci_low for e in ests], [e.ci_high for e in ests], color=color, alpha=0.2, linewidth=0
     )
