@@ -7,7 +7,7 @@ import pytest
 import torch
 from ctrsim.models import CTRModel, QRTable, Table, dlrm_parameter_count, hash_ids
 from ctrsim.pretrain import pretrain_items
-from ctrsim.train import ctr_batches, predict, train
+from ctrsim.train import Curve, ctr_batches, predict, train
 from ctrsim.world import (
     HEAD,
     TAIL,
@@ -110,6 +110,14 @@ def test_auc_counts_ties_half_and_matches_pairs(levels):
     pos, neg = score[label == 1], score[label == 0]
     expected = ((pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])).mean()
     assert auc(score, label) == pytest.approx(expected, abs=1e-12)
+
+
+def test_steps_to_interpolates_the_first_crossing():
+    curve = Curve(steps=[0, 20, 40, 60], auc=[0.5, 0.6, 0.7, 0.65])
+    assert curve.steps_to(0.65) == pytest.approx(30.0)
+    assert curve.steps_to(0.7) == 40.0
+    assert curve.steps_to(0.45) == 0.0  # starts above the target
+    assert curve.steps_to(0.8) == 80.0  # never reached: one interval past the end
 
 
 def test_hash_collides_like_a_uniform_hash():

@@ -42,7 +42,7 @@ def test_end_to_end_converges_an_order_of_magnitude_slower(measure, device):
     Simulated: three arms on the same data, one epoch of Adagrad/Adam: pretrained
     item vectors frozen with only the layers above them trained; the same vectors
     as the initial table, fine-tuned; a table learned from random init. AUC is
-    tracked every 10 steps (of 2,048 impressions) on 25k test rows.
+    tracked every 20 steps (of 2,048 impressions) on 25k test rows.
 
     Why this tests it: convergence speed is read as the number of steps an arm
     needs to reach a common quality, the lowest final AUC of the three arms minus

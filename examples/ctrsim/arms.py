@@ -28,8 +28,10 @@ on a validation split of seeds 0 and 1 (random init uses std 0.1, also chosen th
 
 CURVE_ROWS = 25_000
 """Validation curves are measured on the first this-many test rows."""
-CURVE_EVERY = 10
-"""Steps between validation curve points (a step is one batch of 2,048 impressions)."""
+CURVE_EVERY = 20
+"""Steps between validation curve points (a step is one batch of 2,048 impressions).
+Steps to a target AUC are interpolated between points (``Curve.steps_to``), not rounded
+up to the next point; evaluating every 10 steps cost a third of a curve-recording fit."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,12 +64,23 @@ class Curve:
     steps: list[int] = field(default_factory=list)
     auc: list[float] = field(default_factory=list)
 
-    def steps_to(self, target: float) -> int:
-        """First recorded step whose AUC reaches ``target`` (last step + one interval if never)."""
-        for step, value in zip(self.steps, self.auc, strict=True):
+    def steps_to(self, target: float) -> float:
+        """Step at which the AUC first reaches ``target``.
+
+        Interpolated linearly between the last point below ``target`` and the first
+        at or above it, so the answer is not rounded to the curve's interval; the
+        first step when the curve starts above it; the last step plus one interval
+        when it never gets there (an underestimate).
+        """
+        for k, (step, value) in enumerate(zip(self.steps, self.auc, strict=True)):
             if value >= target:
-                return step
-        return self.steps[-1] + (self.steps[-1] - self.steps[-2] if len(self.steps) > 1 else 1)
+                if k == 0:
+                    return float(step)
+                before, below = self.steps[k - 1], self.auc[k - 1]
+                return before + (step - before) * (target - below) / (value - below)
+        return float(
+            self.steps[-1] + (self.steps[-1] - self.steps[-2] if len(self.steps) > 1 else 1)
+        )
 
 
 @torch.inference_mode()
