@@ -8,6 +8,7 @@ from pathlib import Path
 
 import markdown
 import pytest
+from casefiles import read_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,29 +46,6 @@ class Resolver:
 
     def asset_url(self, path: str) -> str | None:
         return "assets/graph/square.svg" if path == "../assets/square.svg" else None
-
-
-def read_cases(path: Path) -> list[tuple[int, str, str, str]]:
-    """(line, name, input, expected) per case: a name line, then input and
-    expected, each closed by a line holding only ``.``."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    cases = []
-    i = 0
-    while i < len(lines):
-        if not lines[i].strip():
-            i += 1
-            continue
-        start, name = i + 1, lines[i]
-        assert lines[i + 1] == ".", f"{path}:{i + 2}: expected '.' after the case name"
-        parts: list[list[str]] = [[], []]
-        i += 2
-        for part in parts:
-            while lines[i] != ".":
-                part.append(lines[i])
-                i += 1
-            i += 1
-        cases.append((start, name, "\n".join(parts[0]), "\n".join(parts[1])))
-    return cases
 
 
 @pytest.mark.parametrize(

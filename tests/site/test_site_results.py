@@ -6,7 +6,6 @@ broken or hostile."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ from urllib.parse import unquote, urljoin
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from sitebuild import mkdocs_build
 
 from notegen.link import build_graph
 from notegen.render.measured import VERDICT_WORDS, format_number
@@ -30,17 +30,6 @@ NOTE_FILE = "notes/pages/Reading%3F Embeddings.md"
 TENX = "examples/test_tiny.py::test_warm_start_is_ten_times_faster"
 LR01 = "examples/test_tiny.py::test_warm_start_needs_fewer_steps[0.1]"
 WORDS = tuple(VERDICT_WORDS.values())
-
-
-def mkdocs_build(config: Path, site_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    """``mkdocs build`` in a fresh interpreter, as a user would run it."""
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(site_dir), *extra],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
 
 
 def copy_tinysite(dest: Path) -> Path:

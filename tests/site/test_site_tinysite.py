@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from sitebuild import mkdocs_build, pages_found_by
 
 TINYSITE = Path(__file__).resolve().parent.parent / "tinysite"
 NOTE = "notes/reading-embeddings/index.html"
-
-
-def mkdocs_build(config: Path, site_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    """``mkdocs build`` in a fresh interpreter, as a user would run it."""
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(site_dir), *extra],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"NO_MKDOCS_2_WARNING": "1", **_env()},
-    )
-
-
-def _env() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)
 
 
 @pytest.fixture(scope="module")
@@ -155,14 +136,7 @@ def test_graph_assets_and_docs_pages_are_in_the_site(site: Path) -> None:
 
 
 def test_a_chinese_word_finds_the_note(site: Path) -> None:
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    separator = re.compile(index["config"]["separator"])
-    found = {
-        unquote(doc["location"]).split("#")[0]
-        for doc in index["docs"]
-        if "预训练" in separator.split(doc["title"] + " " + doc["text"])
-    }
-    assert "notes/reading-embeddings/" in found
+    assert "notes/reading-embeddings/" in pages_found_by(site, "预训练")
 
 
 REQUESTING = {"script": "src", "img": "src", "iframe": "src", "source": "src", "link": "href"}

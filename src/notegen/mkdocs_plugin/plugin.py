@@ -215,6 +215,10 @@ class NotegenPlugin(BasePlugin[NotegenConfig]):  # type: ignore[no-untyped-call]
             import jieba
         except ImportError:  # Material's search then does not segment either
             return
+        # jieba logs four DEBUG lines to stderr ("Building prefix dict ...") on
+        # every build; keep them for `mkdocs build --verbose` only.
+        if not log.isEnabledFor(logging.DEBUG):
+            jieba.setLogLevel(logging.INFO)
         for word in dict.fromkeys(words):
             jieba.add_word(word)
 

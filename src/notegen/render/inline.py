@@ -19,6 +19,7 @@ the first rule that matches at a position wins, text no rule matches is escaped.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -129,16 +130,22 @@ def _encode_destination(url: str) -> str:
     )
 
 
-def markdown_link(label_markdown: str, url: str, *, css_class: str | None = None) -> str:
+def markdown_link(
+    label_markdown: str, url: str, *, css_class: str | None = None, title: str | None = None
+) -> str:
     """A Markdown link whose destination may hold any characters.
 
     Args:
         label_markdown: The link text, already rendered (escaped) Markdown.
         url: The destination, already checked (:func:`safe_url`) or notegen's own.
         css_class: A class for the ``<a>`` (through ``attr_list``).
+        title: Plain text shown as the link's tooltip (escaped here).
     """
     attrs = f"{{ .{css_class} }}" if css_class else ""
-    return f"[{label_markdown}](<{_encode_destination(url)}>){attrs}"
+    tip = ""
+    if title:
+        tip = ' "' + " ".join(html.escape(title, quote=True).split()) + '"'
+    return f"[{label_markdown}](<{_encode_destination(url)}>{tip}){attrs}"
 
 
 # --- inline rules -------------------------------------------------------------

@@ -81,6 +81,14 @@ def _row_summary(ev: Evidence) -> str:
 # --- the claims page -----------------------------------------------------------------------
 
 
+_NOTE_NAME_MAX = 28
+"""Note titles longer than this are cut in the claims table (the full title is the tooltip)."""
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def render_claims_page(graph: Graph, index: ResultsIndex, *, title: str = "Claims") -> str:
     """Every claim of the graph in one sortable, filterable table, with counts by
     verdict at the top.
@@ -89,7 +97,12 @@ def render_claims_page(graph: Graph, index: ResultsIndex, *, title: str = "Claim
     makes it), verdict, measured summary, note, experiment, measured date.
     """
     src = CLAIMS_URI
-    out = [front_matter({"title": title}), f"# {escape_plain(title)}", ""]
+    # The table needs the width: no table-of-contents column (the navigation stays).
+    out = [
+        front_matter({"title": title, "hide": ["toc"]}),
+        f"# {escape_plain(title)}",
+        "",
+    ]
     if not index.claims:
         out += [
             "No claims yet: name one with `claim:: some-id` on a block of a note, and check "
@@ -116,7 +129,11 @@ def render_claims_page(graph: Graph, index: ResultsIndex, *, title: str = "Claim
         site = graph.claims[claim_id]
         page = graph.pages[site.page]
         claim_url = relative_uri(page.src_uri, src) + "#" + site.block.anchor
-        note_link = markdown_link(escape_plain(page.name), relative_uri(page.src_uri, src))
+        note_link = markdown_link(
+            escape_plain(_short(page.name, _NOTE_NAME_MAX)),
+            relative_uri(page.src_uri, src),
+            title=page.name,
+        )
         for ev in evidence:
             verdict = badge(ev.verdict)
             if ev.verdict == "stale" and ev.latest is not None:
