@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -262,6 +263,60 @@ def test_exp(measure):
     rec = read_record(record_path(project.path / "results", "test_lg.py::test_exp"))
     assert rec.latest.verdict == "supported" and rec.last_good is None
     assert [h.verdict for h in rec.history] == ["supported", "broken", "broken"]
+
+
+def test_failed_rerun_keeps_the_last_good_plot(project: pytest.Pytester) -> None:
+    """A broken re-run's plot goes beside the last good one's, never over it; a good run
+    afterwards removes it. Every plot file the record names holds the bytes it hashes."""
+    src = (
+        HEADER
+        + """
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+@pytest.mark.claim("p")
+def test_exp(measure):
+    fig, ax = plt.subplots()
+    ax.plot(DATA)
+    measure.figure(fig, name="curve")
+    plt.close(fig)
+    measure.metric("m", [1.0, 2.0, 3.0])
+"""
+    )
+    results = project.path / "results"
+
+    def plots_on_disk(rec: dict) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+        out = []
+        for m in (rec["latest"], rec["last_good"]):
+            for plot in (m or {}).get("plots", []):
+                data = (results / plot["file"]).read_bytes()
+                assert hashlib.sha256(data).hexdigest() == plot["sha256"], plot["file"]
+                out.append((plot["file"], plot["sha256"]))
+        return out
+
+    project.makepyfile(test_pl=src.replace("DATA", "[1, 2, 3]"))
+    run(project).assert_outcomes(passed=1)
+    good = _record(project, "test_pl.py::test_exp")
+    [(good_file, good_sha)] = plots_on_disk(good)
+    assert good_file == "test_pl.test_exp--curve.svg"
+
+    project.makepyfile(
+        test_pl=src.replace("DATA", "[3, 2, 1]") + "    raise RuntimeError('diverged')\n"
+    )
+    run(project).assert_outcomes(errors=1)
+    rec = _record(project, "test_pl.py::test_exp")
+    assert rec["latest"]["verdict"] == "broken"
+    (latest_file, latest_sha), (kept_file, kept_sha) = plots_on_disk(rec)
+    assert (kept_file, kept_sha) == (good_file, good_sha)
+    assert latest_file == "test_pl.test_exp--curve.failed.svg" and latest_sha != good_sha
+
+    project.makepyfile(test_pl=src.replace("DATA", "[1, 3, 2]"))
+    run(project).assert_outcomes(passed=1)
+    rec = _record(project, "test_pl.py::test_exp")
+    assert rec["last_good"] is None
+    assert [f for f, _ in plots_on_disk(rec)] == [good_file]
+    assert sorted(p.name for p in results.glob("*.svg")) == [good_file]
 
 
 def test_unchanged_rerun_leaves_files_untouched(project: pytest.Pytester) -> None:

@@ -486,7 +486,8 @@ class NotegenSession:
         fn = getattr(item, "obj", None)
         files = self.hasher.file_hashes(Path(str(item.path)))
         plots = tuple(
-            plot_entry(item.nodeid, name, caption, data) for name, caption, data in state.figures
+            plot_entry(item.nodeid, name, caption, data, as_declared=verdict == expect)
+            for name, caption, data in state.figures
         )
         measurement = Measurement(
             verdict=verdict,

@@ -19,7 +19,10 @@ Saving follows three rules:
   numbers were *first* measured.
 - **Plots are SVG files beside the JSON**, named ``<stem>--<name>.svg``, written
   only when their bytes change; a plot the record no longer refers to (in
-  ``latest`` or ``last_good``) is deleted.
+  ``latest`` or ``last_good``) is deleted. A run that is not as declared (broken,
+  or contradicting the declaration) never becomes ``last_good``, so its plots go
+  to ``<stem>--<name>.failed.svg``: they never overwrite the last good
+  measurement's plots, and the record names the file each plot is really in.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from notegen.store.schema import HISTORY_LIMIT, HistoryEntry, Measurement, Plot,
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_STEM = 120
+_FAILED = ".failed"
 
 SaveAction = Literal["created", "updated", "unchanged"]
 
@@ -75,10 +79,22 @@ def record_path(results_dir: Path, experiment_id: str) -> Path:
     return results_dir / f"{record_stem(experiment_id)}.json"
 
 
-def plot_file_name(experiment_id: str, name: str) -> str:
-    """The SVG file name of a named plot of an experiment (relative to the results dir)."""
+def plot_file_name(experiment_id: str, name: str, *, as_declared: bool = True) -> str:
+    """The SVG file name of a named plot of an experiment (relative to the results dir).
+
+    Args:
+        experiment_id: The experiment's node id.
+        name: The plot's name (``measure.figure(fig, name=...)``).
+        as_declared: False for a run that is not as declared: its plots are named
+            ``<stem>--<name>.failed.svg`` so that they never overwrite those of the
+            last good measurement (``<stem>--<name>.svg``), which the record keeps.
+    """
     safe = _UNSAFE.sub("_", name).strip("._") or "figure"
-    return f"{record_stem(experiment_id)}--{safe}.svg"
+    if as_declared:
+        if safe.endswith(_FAILED):
+            safe += "-"  # never the name of a failed run's plot
+        return f"{record_stem(experiment_id)}--{safe}.svg"
+    return f"{record_stem(experiment_id)}--{safe}{_FAILED}.svg"
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -200,7 +216,8 @@ def save_measurement(
     Args:
         results_dir: The results folder (created if missing).
         record: The experiment's metadata with the new measurement as ``latest``.
-            Its plots' ``file`` names must be those of :func:`plot_file_name`.
+            Its plots' ``file`` names must be those of :func:`plot_file_name` (with
+            ``as_declared`` of the new measurement).
         plots: SVG bytes by plot file name for the plots of ``record.latest``.
 
     Returns:
@@ -212,6 +229,8 @@ def save_measurement(
     """
     plots = dict(plots or {})
     path = record_path(results_dir, record.experiment)
+    if not record.latest.as_declared:
+        record, plots = _failed_plot_names(record, plots)
     old: ResultRecord | None = None
     if path.exists():
         try:
@@ -242,6 +261,22 @@ def save_measurement(
     return SaveOutcome(path, "created" if old is None else "updated", merged, old)
 
 
+def _failed_plot_names(
+    record: ResultRecord, plots: dict[str, bytes]
+) -> tuple[ResultRecord, dict[str, bytes]]:
+    """``record`` and ``plots`` with the latest plots under the names of a failed run, so
+    that they cannot overwrite the plots of the measurement kept as ``last_good``."""
+    renamed: list[Plot] = []
+    files: dict[str, bytes] = {}
+    for p in record.latest.plots:
+        file = plot_file_name(record.experiment, p.name, as_declared=False)
+        renamed.append(replace(p, file=file))
+        if p.file in plots:
+            files[file] = plots[p.file]
+    latest = replace(record.latest, plots=tuple(renamed))
+    return replace(record, latest=latest), files
+
+
 def _keep_aside(path: Path) -> None:
     n = 1
     while (aside := path.with_name(f"{path.name}.invalid-{n}")).exists():
@@ -257,6 +292,13 @@ def plot_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def plot_entry(experiment_id: str, name: str, caption: str, data: bytes) -> Plot:
-    """The :class:`Plot` of a rendered figure."""
-    return Plot(name, plot_file_name(experiment_id, name), caption, plot_sha256(data))
+def plot_entry(
+    experiment_id: str, name: str, caption: str, data: bytes, *, as_declared: bool = True
+) -> Plot:
+    """The :class:`Plot` of a rendered figure (``as_declared``: see :func:`plot_file_name`)."""
+    return Plot(
+        name,
+        plot_file_name(experiment_id, name, as_declared=as_declared),
+        caption,
+        plot_sha256(data),
+    )
