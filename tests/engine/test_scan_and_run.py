@@ -23,6 +23,9 @@ from pytest import mark
 
 pytestmark = pytest.mark.claim("module-claim")
 VALUES = [1, 2]
+DYNAMIC = list(range(1, 3))
+CHANGED = [3]
+CHANGED.append(4)
 
 
 @pytest.mark.claim("a-1", "a-2", expect="refuted", timeout=5)
@@ -45,7 +48,19 @@ def test_object_params(x):
 
 @pytest.mark.parametrize("x", VALUES)
 @pytest.mark.claim("c")
+def test_constant_params(x):
+    pass
+
+
+@pytest.mark.parametrize("x", DYNAMIC)
+@pytest.mark.claim("c")
 def test_unknown_params(x):
+    pass
+
+
+@pytest.mark.parametrize("x", [1, len, CHANGED])
+@pytest.mark.claim("c")
+def test_unknown_values(x):
     pass
 
 
@@ -73,12 +88,14 @@ def test_scan_matches_pytest_collection(pytester: pytest.Pytester) -> None:
     one = by_name["test_one"]
     assert one.claims == ("module-claim", "a-1", "a-2")
     assert (one.expect, one.timeout, one.doc) == ("refuted", 5.0, "Doc one.")
-    assert str(one.span) == "test_scanned.py:9"
+    assert str(one.span) == "test_scanned.py:12"
     assert by_name["TestGroup.test_m"].claims == ("module-claim", "d", "e")
     assert by_name["TestGroup.test_m"].expect == "inconclusive"
     assert by_name["test_unknown_params"].params is None
+    assert by_name["test_unknown_values"].params is None  # `len` is named by pytest at run time
+    assert by_name["test_constant_params"].params == ("1", "2")
     assert [d.code for d in diags] == [Code.BAD_CLAIM_ID]
-    assert str(diags[0]).startswith("test_scanned.py:39: claim id 'Bad_Id'")
+    assert str(diags[0]).startswith("test_scanned.py:54: claim id 'Bad_Id'")
 
     collected = pytester.runpytest(
         "--collect-only", "-q", "-p", "no:notegen", "-W", "ignore::pytest.PytestUnknownMarkWarning"
@@ -89,8 +106,14 @@ def test_scan_matches_pytest_collection(pytester: pytest.Pytester) -> None:
     assert pytest_ids - static_ids == {
         "test_scanned.py::test_unknown_params[1]",
         "test_scanned.py::test_unknown_params[2]",
+        "test_scanned.py::test_unknown_values[1]",
+        "test_scanned.py::test_unknown_values[len]",
+        "test_scanned.py::test_unknown_values[x2]",
+        "test_scanned.py::test_object_params[x0]",
+        "test_scanned.py::test_object_params[x1]",
     }
-    assert by_name["test_object_params"].params == ("x0", "x1")  # named as pytest names them
+    # Values that are not literals are named by what they are at run time.
+    assert by_name["test_object_params"].params is None
     unknown = by_name["test_unknown_params"]
     assert unknown.owns("test_scanned.py::test_unknown_params[1]")
     assert not unknown.owns("test_scanned.py::test_unknown_params_more")
@@ -213,3 +236,79 @@ def test_status_table_and_json(
     assert rows["pretrained-better"]["as_declared"] is True
     assert rows["end-to-end-better"]["summary"].startswith("end-to-end minus pretrained: +0.0")
     assert rows["end-to-end-better"]["state"] == "fresh"
+
+
+def _project(tmp_path: Path, **files: str) -> Path:
+    """A tiny project: pyproject.toml and the given files (``/`` in keys for folders)."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\nnotegen_timeout = "30"\nnotegen_timeout_grace = "1"\n',
+        encoding="utf-8",
+    )
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+DYNAMIC_PARAMS = """
+import json
+from pathlib import Path
+import pytest
+
+SIZES = json.loads(Path(__file__).with_name("sizes.json").read_text())
+BAD = json.loads(Path(__file__).with_name("bad.json").read_text())
+
+@pytest.mark.claim("dyn")
+@pytest.mark.parametrize("n", SIZES)
+def test_dyn(measure, n):
+    assert n not in BAD, "bad size"
+    measure.metric("m", float(n))
+"""
+
+
+def test_run_finds_instances_not_known_statically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Parameters read at import time: pytest is handed the function, so new instances
+    run (with --all, or with --failed beside the failed one), and measured instances
+    that are up to date are deselected."""
+    root = _project(
+        tmp_path,
+        **{
+            "examples/test_d.py": DYNAMIC_PARAMS,
+            "examples/sizes.json": "[1, 2]",
+            "examples/bad.json": "[2]",
+        },
+    )
+    monkeypatch.chdir(root)
+    rc, out = _run(root)
+    assert rc == 1 and "2 experiment(s) run" in out, out
+    one = root / "results/examples.test_d.test_dyn-1.json"
+    before = one.read_bytes()
+    (root / "examples/sizes.json").write_text("[1, 2, 3]", encoding="utf-8")
+    (root / "examples/bad.json").write_text("[]", encoding="utf-8")
+
+    # Data files are not covered by the code hash: a plain run does not see the new size.
+    assert _run(root)[1].startswith("notegen run: nothing to run")
+    out = io.StringIO()
+    run_experiments(root, failed=True, dry_run=True, out=out)
+    assert "examples/test_d.py::test_dyn[...]  (parameters not known" in out.getvalue()
+    out = io.StringIO()
+    rc = run_experiments(root, failed=True, out=out, pytest_args=["-p", "no:hypothesispytest"])
+    text = out.getvalue()
+    assert rc == 0, text
+    assert "[2/2]" in text and "test_dyn[1]" not in text.split("ETA", 1)[1], text
+    assert "examples/test_d.py::test_dyn[3]: supported" in text
+    assert one.read_bytes() == before  # up to date: deselected, not re-run
+    assert "2 experiment(s) run" in text
+
+    (root / "examples/sizes.json").write_text("[1, 2, 3, 4]", encoding="utf-8")
+    rc, out = _run(root, "--all")
+    assert rc == 0 and "4 experiment(s) run" in out, out
+    capsys.readouterr()
+    assert main(["status", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["experiment"], r["state"]) for r in rows] == [
+        (f"examples/test_d.py::test_dyn[{n}]", "fresh") for n in (1, 2, 3, 4)
+    ]

@@ -132,6 +132,11 @@ class Plan:
     in_scope: list[ExperimentState] = field(default_factory=list)
     selected: list[tuple[ExperimentState, str]] = field(default_factory=list)
     """Instances to run, each with why."""
+    whole: set[str] = field(default_factory=set)
+    """Base ids of selected experiments whose instances are not known statically: pytest
+    gets the function, so that instances never measured are collected and run too."""
+    known: dict[str, list[str]] = field(default_factory=dict)
+    """Measured instances of experiments whose instances are not known statically."""
 
     def node_ids(self) -> list[str]:
         ids: list[str] = []
@@ -139,6 +144,24 @@ class Plan:
             if s.node_id not in ids:
                 ids.append(s.node_id)
         return ids
+
+    def pytest_selection(self) -> tuple[list[str], list[str]]:
+        """``(node ids to hand to pytest, node ids to deselect)``: a function in
+        :attr:`whole` stands for its instances, less the measured ones not selected."""
+        ids: list[str] = []
+        chosen = {s.node_id for s, _ in self.selected}
+        for s, _ in self.selected:
+            base = s.experiment.experiment_id
+            nid = base if base in self.whole else s.node_id
+            if nid not in ids:
+                ids.append(nid)
+        deselect = [
+            n
+            for base in self.whole
+            for n in self.known.get(base, [])
+            if n != base and n not in chosen
+        ]
+        return ids, sorted(deselect)
 
 
 def plan_run(
@@ -157,6 +180,9 @@ def plan_run(
     states, _orphans = match_results(experiments, results)
     plan = Plan()
     for st in states:
+        if st.experiment.params is None and st.result is not None:
+            plan.known.setdefault(st.experiment.experiment_id, []).append(st.node_id)
+    for st in states:
         if st.experiment.skipped:
             continue
         if targets and not _target_match(targets, project.root, st):
@@ -165,12 +191,21 @@ def plan_run(
             continue
         plan.in_scope.append(st)
         if all:
-            plan.selected.append((st, "--all"))
+            why = "--all"
         elif st.kind != "fresh":
-            plan.selected.append((st, st.why))
+            why = st.why
         elif failed and not st.as_declared:
             assert st.result is not None
-            plan.selected.append((st, f"latest is {st.result.record.latest.verdict}"))
+            why = f"latest is {st.result.record.latest.verdict}"
+        else:
+            continue
+        plan.selected.append((st, why))
+        exp = st.experiment
+        if exp.params is None and (
+            not targets
+            or _target_match(targets, project.root, ExperimentState(exp, exp.experiment_id, None))
+        ):
+            plan.whole.add(exp.experiment_id)
     return plan, warnings
 
 
@@ -376,12 +411,18 @@ def run_experiments(
     )
     for st, why in plan.selected:
         out.write(f"  {st.node_id}  ({why})\n")
+    for base in sorted(plan.whole - set(plan.node_ids())):
+        out.write(
+            f"  {base}[...]  (parameters not known before pytest collects them: "
+            "instances never measured run too)\n"
+        )
     out.flush()
     if dry_run:
         return 0
 
     import pytest
 
+    node_ids, deselect = plan.pytest_selection()
     args = [
         "-p",
         "no:terminal",
@@ -395,11 +436,9 @@ def run_experiments(
         str(project.results_dir),
         *(["-k", keyword] if keyword else []),
         *(["-n", str(workers)] if workers != 0 else []),
+        *[f"--deselect={nid}" for nid in deselect],
         *pytest_args,
-        *[
-            str(root / nid.split("::", 1)[0]) + "::" + nid.split("::", 1)[1]
-            for nid in plan.node_ids()
-        ],
+        *[str(root / nid.split("::", 1)[0]) + "::" + nid.split("::", 1)[1] for nid in node_ids],
     ]
 
     class XdistProgress(Progress):

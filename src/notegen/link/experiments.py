@@ -13,9 +13,12 @@ function or its class, or in a module's or class's ``pytestmark``. Several
 
 Parametrized experiments: the node ids pytest will give them are computed for
 literal parameter values of the kinds pytest names by value (str, int, float,
-bool, None, explicit ``ids=`` / ``pytest.param(..., id=...)``). When they
-cannot be known statically, :attr:`Experiment.params` is None and callers
-match results by the base id (``file::function``) instead.
+bool, None, explicit ``ids=`` / ``pytest.param(..., id=...)``), given in the
+decorator or as a module-level name bound once to a list or tuple display and
+never changed. When they cannot be known statically, :attr:`Experiment.params`
+is None: callers match results by the base id (``file::function``) instead, and
+``notegen run`` hands pytest the function, so that instances nobody measured
+yet are collected and run too.
 """
 
 from __future__ import annotations
@@ -137,6 +140,45 @@ def _pytestmark(body: Iterable[ast.stmt]) -> list[ast.expr]:
     return out
 
 
+def _module_constants(tree: ast.Module) -> dict[str, ast.expr]:
+    """Module-level names bound exactly once, to a list or tuple display, and never
+    touched otherwise (no attribute, item or rebinding anywhere in the module): the
+    values a ``parametrize`` naming them certainly sees."""
+    displays: dict[str, ast.expr] = {}
+    for stmt in tree.body:
+        target: ast.expr | None = None
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            target = stmt.target
+        value = getattr(stmt, "value", None)
+        if isinstance(target, ast.Name) and isinstance(value, ast.List | ast.Tuple):
+            displays[target.id] = value
+    bindings: dict[str, int] = {}
+    touched: set[str] = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names = [node.id]
+        elif isinstance(node, ast.alias):
+            if node.name == "*":
+                return {}  # a star import may rebind any of them
+            names = [(node.asname or node.name).split(".")[0]]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names = [node.name]
+        elif isinstance(node, ast.Attribute | ast.Subscript) and isinstance(node.value, ast.Name):
+            touched.add(node.value.id)  # SIZES.append(4), SIZES[0] = 2, ...
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            touched.update(node.names)
+        for name in names:
+            bindings[name] = bindings.get(name, 0) + 1
+    return {
+        name: value
+        for name, value in displays.items()
+        if bindings.get(name) == 1 and name not in touched
+    }
+
+
 class _FileScan:
     def __init__(self, path: Path, shown: str, root_rel: str) -> None:
         self.path = path
@@ -144,6 +186,7 @@ class _FileScan:
         self.node_path = root_rel
         self.diagnostics: list[Diagnostic] = []
         self.experiments: list[Experiment] = []
+        self.constants: dict[str, ast.expr] = {}
 
     def diag(self, line: int, code: Code, message: str) -> None:
         self.diagnostics.append(Diagnostic(SourceSpan(self.shown, line, line), code, message))
@@ -251,6 +294,8 @@ class _FileScan:
         else:
             return None
         values_node = node.args[1]
+        if isinstance(values_node, ast.Name):
+            values_node = self.constants.get(values_node.id, values_node)
         if not isinstance(values_node, ast.List | ast.Tuple):
             return None
         explicit: list[object] | None = None
@@ -306,7 +351,11 @@ class _FileScan:
                 try:
                     lit = _literal(v)
                 except _Unknown:
-                    lit = object()
+                    # pytest names a value by what it is at run time (an int, a
+                    # function's __name__, an enum member, else argname+index).
+                    return None
+                if isinstance(lit, bytes):
+                    return None
                 part = self._id_of(lit)
                 parts.append(part if part is not None else f"{name}{idx}")
             ids.append("-".join(parts))
@@ -385,6 +434,7 @@ class _FileScan:
         return found, skip
 
     def scan(self, tree: ast.Module) -> None:
+        self.constants = _module_constants(tree)
         module_marks, module_skip = self.markers_of(_pytestmark(tree.body), self.shown)
         for stmt in tree.body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and stmt.name.startswith(
