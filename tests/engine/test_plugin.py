@@ -469,3 +469,34 @@ def test_exp{i}(measure, k):
     loaded, diags = load_results(project.path / "res", project.path)
     assert diags == [] and len(loaded) == 18
     assert not any(r.stale for r in loaded.values())
+
+
+def test_helpers_found_through_a_conftest_folder_are_hashed(project: pytest.Pytester) -> None:
+    """pytest puts each conftest's folder on sys.path: helpers imported through it are
+    part of the code hash, so editing them makes the result stale."""
+    project.makepyfile(
+        **{
+            "examples/conftest": "",
+            "examples/helpers/__init__": "",
+            "examples/helpers/a": "K = 1.0\n",
+            "examples/vision/test_v": HEADER
+            + """
+from helpers.a import K
+
+@pytest.mark.claim("v")
+def test_v(measure):
+    measure.metric("k", K)
+""",
+        }
+    )
+    run(project, "examples").assert_outcomes(passed=1)
+    rec = _record(project, "examples/vision/test_v.py::test_v")
+    assert set(rec["latest"]["files"]) == {
+        "examples/conftest.py",
+        "examples/helpers/__init__.py",
+        "examples/helpers/a.py",
+        "examples/vision/test_v.py",
+    }
+    (project.path / "examples/helpers/a.py").write_text("K = 2.0\n", encoding="utf-8")
+    [loaded] = load_results(project.path / "results", project.path)[0].values()
+    assert loaded.why_stale() == "examples/helpers/a.py changed"

@@ -6,9 +6,11 @@ The code hash of an experiment covers
 - every ``conftest.py`` pytest loads for it (from the project root down to the
   module's folder),
 - and, recursively, every *local* module those import: a module found as a
-  ``.py`` file (or package ``__init__.py``) under the project root, on the path
-  pytest's default ``prepend`` import mode gives the test module (the first
-  folder above it without an ``__init__.py``) or at the project root.
+  ``.py`` file (or package ``__init__.py``) under the project root, in one of
+  the folders pytest's ``prepend`` (default) and ``append`` import modes put on
+  ``sys.path`` for that test — the "basedir" of the test module and of each of
+  its conftests (the first folder upwards without an ``__init__.py``) — in the
+  importing file's own basedir, or at the project root.
 
 Imports are resolved statically with :mod:`ast`; nothing is imported, so hashing
 never imports torch. Installed packages (torch, numpy, notegen itself when
@@ -77,8 +79,8 @@ def relpath(path: Path, root: Path) -> str:
 
 
 def _import_base(path: Path) -> Path:
-    """The folder pytest's ``prepend`` import mode puts on ``sys.path`` for ``path``:
-    the first folder upwards that is not a package."""
+    """The folder pytest's ``prepend``/``append`` import modes put on ``sys.path`` for
+    ``path`` (a test module or a conftest): the first folder upwards that is not a package."""
     folder = path.parent
     while (folder / "__init__.py").is_file() and folder.parent != folder:
         folder = folder.parent
@@ -98,7 +100,7 @@ class CodeHasher:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._digests: dict[Path, str | None] = {}
-        self._imports: dict[Path, tuple[Path, ...]] = {}
+        self._imports: dict[tuple[Path, tuple[Path, ...]], tuple[Path, ...]] = {}
         self._closure: dict[Path, tuple[Path, ...]] = {}
 
     # -- digests -------------------------------------------------------------------------
@@ -155,17 +157,24 @@ class CodeHasher:
             folder = folder.parent
         return folder
 
-    def imports_of(self, path: Path) -> tuple[Path, ...]:
-        """Local files ``path`` imports directly (anywhere in it, conditional ones too)."""
+    def imports_of(self, path: Path, search: Iterable[Path] = ()) -> tuple[Path, ...]:
+        """Local files ``path`` imports directly (anywhere in it, conditional ones too).
+
+        Args:
+            path: A Python file.
+            search: Folders on ``sys.path`` when it runs (:meth:`search_path`), searched
+                after ``path``'s own basedir and before the project root.
+        """
         path = path.resolve()
-        if path in self._imports:
-            return self._imports[path]
+        bases = list(dict.fromkeys([_import_base(path), *search, self.root]))
+        key = (path, tuple(bases))
+        if key in self._imports:
+            return self._imports[key]
         try:
             tree = ast.parse(path.read_bytes(), filename=str(path))
         except (OSError, SyntaxError, ValueError):
-            self._imports[path] = ()
+            self._imports[key] = ()
             return ()
-        bases = [_import_base(path), self.root]
         found: dict[Path, None] = {}
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -199,7 +208,7 @@ class CodeHasher:
                             found[sub[-1]] = None
         found.pop(path, None)
         result = tuple(p.resolve() for p in found)
-        self._imports[path] = result
+        self._imports[key] = result
         return result
 
     def conftests_for(self, test_file: Path) -> list[Path]:
@@ -219,11 +228,20 @@ class CodeHasher:
                 out.append(c)
         return out
 
+    def search_path(self, test_file: Path) -> tuple[Path, ...]:
+        """The folders pytest puts on ``sys.path`` for ``test_file`` (``prepend`` and
+        ``append`` import modes): the basedir of the test module, then those of its
+        conftests, deepest first (the order ``prepend`` leaves them in)."""
+        test_file = test_file.resolve()
+        conftests = reversed(self.conftests_for(test_file))
+        return tuple(dict.fromkeys(_import_base(p) for p in [test_file, *conftests]))
+
     def code_files(self, test_file: Path) -> tuple[Path, ...]:
         """The test module, its conftests and every local module they import, recursively."""
         test_file = test_file.resolve()
         if test_file in self._closure:
             return self._closure[test_file]
+        search = self.search_path(test_file)
         seen: dict[Path, None] = {}
         todo = [test_file, *self.conftests_for(test_file)]
         while todo:
@@ -231,7 +249,7 @@ class CodeHasher:
             if p in seen:
                 continue
             seen[p] = None
-            todo.extend(q for q in self.imports_of(p) if q not in seen)
+            todo.extend(q for q in self.imports_of(p, search) if q not in seen)
         result = tuple(sorted(seen))
         self._closure[test_file] = result
         return result
