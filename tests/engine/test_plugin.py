@@ -377,6 +377,17 @@ def test_exp(measure):
             "  m = 6 is outside the previous 95% CI*(was 1)",
         ]
     )
+    # After a broken run, a new measurement is compared with the last good one.
+    project.makepyfile(test_mv=src.replace("SHIFT", "5") + "    1 / 0\n")
+    assert "measurements that moved" not in run(project).stdout.str()
+    project.makepyfile(test_mv=src.replace("SHIFT", "0"))
+    run(project).stdout.fnmatch_lines(
+        [
+            "*notegen: measurements that moved*",
+            "test_mv.py::test_exp",
+            "  m = 1 is outside the previous 95% CI*(was 6)",
+        ]
+    )
 
 
 def test_seeding_determinism_and_device(project: pytest.Pytester) -> None:

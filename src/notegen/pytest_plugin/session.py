@@ -62,6 +62,7 @@ from notegen.store.schema import (
     EXPECTATIONS,
     Environment,
     Expectation,
+    HistoryEntry,
     Measurement,
     ResultRecord,
     Verdict,
@@ -157,7 +158,17 @@ def report_info(report: pytest.TestReport | pytest.CollectReport) -> dict[str, A
     return None
 
 
-def describe_changes(old: Measurement, new: Measurement) -> list[str]:
+def compared_with(previous: ResultRecord) -> Measurement | HistoryEntry | None:
+    """What a new measurement is compared with: the stored latest one, or when that
+    one is broken, the last good one (else the newest earlier run that was not broken)."""
+    if previous.latest.verdict != "broken":
+        return previous.latest
+    if previous.last_good is not None:
+        return previous.last_good
+    return next((h for h in reversed(previous.history) if h.verdict != "broken"), None)
+
+
+def describe_changes(old: Measurement | HistoryEntry, new: Measurement) -> list[str]:
     """How a re-measurement moved compared with the stored one, in plain words.
 
     A verdict flip, a metric outside the stored confidence interval (or a
@@ -442,13 +453,10 @@ class NotegenSession:
         if report is None:
             return
         changes: list[str] = []
-        if (
-            outcome is not None
-            and outcome.previous is not None
-            and outcome.previous.latest.verdict != "broken"
-            and verdict != "broken"
-        ):
-            changes = describe_changes(outcome.previous.latest, record.latest)
+        if outcome is not None and outcome.previous is not None and verdict != "broken":
+            before = compared_with(outcome.previous)
+            if before is not None:
+                changes = describe_changes(before, record.latest)
         info = {
             "experiment": item.nodeid,
             "claims": list(state.claims),
