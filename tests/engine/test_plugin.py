@@ -227,8 +227,53 @@ def test_fine(measure):
     stubborn = _record(project, "test_s.py::test_stubborn")["latest"]
     assert stubborn["verdict"] == "broken"
     assert "did not stop" in stubborn["message"]
+    assert "it was at test_s.py:" in stubborn["message"]
     assert stubborn["metrics"] == {"partial": 1.0}
     assert _record(project, "test_s.py::test_fine")["latest"]["verdict"] == "supported"
+    # The controller reports the crashed worker's experiment as broken, with its limit.
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_s.py:*: experiment broken: timed out after 0.3 s (limit from claim marker) and "
+            "did not stop within 1 s more*"
+        ]
+    )
+
+    # In a single process the run ends there, saying why on the real stderr.
+    result = run(project, "-p", "no:xdist")
+    assert result.ret == 70
+    result.stderr.fnmatch_lines(
+        [
+            "notegen: test_s.py::test_stubborn did not stop 1 s after its time limit of 0.3 s; "
+            "recorded as broken; it was at test_s.py:*; ending this process (exit code 70)."
+        ]
+    )
+
+
+def test_time_limit_covers_fixture_setup(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_fx=HEADER
+        + """
+@pytest.fixture
+def slow_world():
+    time.sleep(30)
+    yield 1
+
+@pytest.mark.claim("slow-setup", timeout=0.3)
+def test_slow_setup(measure, slow_world):
+    measure.metric("x", 1.0)
+"""
+    )
+    result = run(project)
+    result.assert_outcomes(errors=1)
+    rec = _record(project, "test_fx.py::test_slow_setup")["latest"]
+    assert rec["verdict"] == "broken"
+    assert rec["message"] == (
+        "setup failed: timed out after 0.3 s (limit from claim marker); "
+        "it was at test_fx.py:7 when stopped"
+    )
+    assert rec["location"] == "test_fx.py:7"
+    result.stdout.fnmatch_lines(["*ExperimentTimeout: timed out after 0.3 s*"])
 
 
 def test_last_good_survives_broken_rerun(project: pytest.Pytester) -> None:

@@ -312,3 +312,41 @@ def test_run_finds_instances_not_known_statically(
     assert [(r["experiment"], r["state"]) for r in rows] == [
         (f"examples/test_d.py::test_dyn[{n}]", "fresh") for n in (1, 2, 3, 4)
     ]
+
+
+def test_run_counts_an_experiment_ended_after_its_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The watchdog ends the worker of an experiment stuck past its limit: `notegen run`
+    shows it as broken with the limit, and the others still run."""
+    root = _project(
+        tmp_path,
+        **{
+            "examples/test_stuck.py": """
+import time
+import pytest
+
+@pytest.mark.claim("stuck", timeout=0.3)
+def test_stuck(measure):
+    while True:
+        try:
+            time.sleep(0.05)
+        except BaseException:
+            pass
+
+@pytest.mark.claim("after")
+def test_after(measure):
+    measure.metric("y", 2.0)
+"""
+        },
+    )
+    monkeypatch.chdir(root)
+    rc, out = _run(root)
+    assert rc == 1, out
+    assert (
+        "examples/test_stuck.py::test_stuck: BROKEN  " in out
+        and "timed out after 0.3 s (limit from claim marker) and did not stop within 1 s" in out
+    ), out
+    assert "test_after: supported, as declared" in out
+    assert "2 experiment(s) run" in out and "1 as declared, 1 not" in out
+    assert "not run" not in out

@@ -3,8 +3,9 @@
 What needs running is decided statically (experiments scanned with ``ast``,
 results read from JSON, code hashed) — torch and pytest are not imported, and
 when nothing is stale nothing starts. The experiments that do run go through
-pytest with pytest-xdist (``-n``; at least one worker process, so a hung
-experiment that has to be killed takes only its worker down), with a line per
+pytest with pytest-xdist (``-n``; one worker process by default, so a hung
+experiment that has to be killed takes only its worker down; ``-n 0`` runs them
+in this process, where such an experiment ends the whole run), with a line per
 finished experiment and an ETA from the durations recorded last time.
 """
 
@@ -49,7 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="1",
         metavar="N",
         help="parallel worker processes (pytest-xdist): a number or 'auto'; "
-        "0 runs in this process (default: 1)",
+        "0 runs in this process, where an experiment stuck past its time limit "
+        "ends the whole run (default: 1)",
     )
     parser.add_argument(
         "-k",
@@ -273,7 +275,8 @@ class Progress:
         from notegen.pytest_plugin.session import report_info
 
         info = report_info(report)
-        crashed = report.failed and report.when == "call" and info is None
+        # when="???": pytest-xdist's report for a test whose worker died.
+        crashed = report.failed and report.when in ("call", "???") and info is None
         if info is None and not crashed and not (report.when == "setup" and report.skipped):
             return
         if report.nodeid in self.done:
@@ -405,9 +408,10 @@ def run_experiments(
     total_s = sum(d if d is not None else guess for d in durations.values())
     unknown = sum(d is None for d in durations.values())
     eta = _fmt_s(total_s / max(1, n_workers)) + (" (guessed for some)" if unknown else "")
+    on = f"on {n_workers} worker(s)" if n_workers else "in this process"
     out.write(
-        f"notegen run: {len(durations)} of {len(plan.in_scope)} experiment(s) to run on "
-        f"{n_workers} worker(s), ETA {eta}\n"
+        f"notegen run: {len(durations)} of {len(plan.in_scope)} experiment(s) to run "
+        f"{on}, ETA {eta}\n"
     )
     for st, why in plan.selected:
         out.write(f"  {st.node_id}  ({why})\n")

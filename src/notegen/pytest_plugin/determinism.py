@@ -12,8 +12,10 @@ The time limit interrupts the experiment with :class:`ExperimentTimeout`
 the experiment's thread). If the experiment does not stop within a grace
 period after that (a C call that never returns, a handler that swallows the
 exception), a watchdog calls ``on_hard_timeout`` — which records the result
-as broken — and ends the process: under pytest-xdist (``notegen run`` always
-uses it) the worker is replaced and the other experiments go on.
+as broken — says so on the process's real standard error (file descriptor 2,
+not a captured ``sys.stderr``) and ends the process: under pytest-xdist
+(``notegen run`` with ``-n 1`` or more, its default) the worker is replaced and
+the other experiments go on; in a single process the run ends there.
 """
 
 from __future__ import annotations
@@ -137,7 +139,8 @@ def time_limit(
     seconds: float | None,
     *,
     grace: float = 10.0,
-    on_hard_timeout: Callable[[], None] | None = None,
+    on_hard_timeout: Callable[[FrameType | None], str | None] | None = None,
+    what: str = "an experiment",
 ) -> Iterator[None]:
     """Interrupt the ``with`` body with :class:`ExperimentTimeout` after ``seconds``.
 
@@ -145,12 +148,16 @@ def time_limit(
         seconds: The limit; None or 0 means no limit.
         grace: Seconds to wait after the interruption before the watchdog ends
             the process (after calling ``on_hard_timeout``).
-        on_hard_timeout: Called from the watchdog thread before the process exits.
+        on_hard_timeout: Called from the watchdog thread before the process exits,
+            with the stuck thread's current frame; what it returns is added to the
+            message written to the real standard error.
+        what: What runs in the body, for that message.
     """
     if not seconds or seconds <= 0:
         yield
         return
     message = f"timed out after {seconds:g} s"
+    ident = threading.get_ident()
     main = threading.current_thread() is threading.main_thread()
     use_signal = main and hasattr(signal, "SIGALRM")
     done = threading.Event()
@@ -166,7 +173,6 @@ def time_limit(
         previous_handler = signal.signal(signal.SIGALRM, _handler)
         previous_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
     else:
-        ident = threading.get_ident()
 
         def _soft() -> None:
             if not done.is_set():
@@ -179,15 +185,19 @@ def time_limit(
     def _hard() -> None:
         if done.wait(seconds + grace):
             return
+        detail: str | None = None
         try:
             if on_hard_timeout is not None:
-                on_hard_timeout()
+                detail = on_hard_timeout(sys._current_frames().get(ident))
         finally:
-            sys.stderr.write(
-                f"\nnotegen: an experiment did not stop {grace:g} s after its time limit "
-                f"of {seconds:g} s; ending this process (exit code {HARD_EXIT_CODE}).\n"
+            text = (
+                f"\nnotegen: {what} did not stop {grace:g} s after its time limit of "
+                f"{seconds:g} s{'; ' + detail if detail else ''}; ending this process "
+                f"(exit code {HARD_EXIT_CODE}).\n"
             )
-            sys.stderr.flush()
+            # fd 2 itself: sys.stderr may be a capture that nobody will ever print.
+            with contextlib.suppress(OSError):
+                os.write(2, text.encode("utf-8", "replace"))
             os._exit(HARD_EXIT_CODE)
 
     watchdog = threading.Thread(target=_hard, name="notegen-watchdog", daemon=True)

@@ -29,10 +29,12 @@ import os
 import platform
 import subprocess
 import time
-from collections.abc import Generator
+import traceback
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from types import FrameType
 from typing import Any, cast
 
 import pytest
@@ -57,7 +59,7 @@ from notegen.pytest_plugin.determinism import (
 )
 from notegen.pytest_plugin.measure import RunState
 from notegen.store.codehash import CodeHasher, combine_hashes, relpath
-from notegen.store.files import plot_entry, save_measurement
+from notegen.store.files import plot_entry, read_record, record_path, save_measurement
 from notegen.store.schema import (
     EXPECTATIONS,
     Environment,
@@ -69,6 +71,8 @@ from notegen.store.schema import (
 )
 
 STATE_KEY = pytest.StashKey[RunState]()
+_HARD_TIMEOUT = "did not stop within"
+"""In the message of an experiment whose process was ended after its time limit."""
 PROPERTY = "notegen"
 """Name of the ``user_properties`` entry a claim test's report carries (a dict)."""
 _PACKAGES = ("torch", "numpy", "scipy", "matplotlib", "pytest", "notegen")
@@ -208,6 +212,7 @@ class NotegenSession:
         self._env: dict[str, Any] | None = None
         self.moved: list[tuple[str, list[str]]] = []
         self.recorded: list[str] = []
+        self._started_at = time.time()
 
     # -- static facts ------------------------------------------------------------------
 
@@ -286,10 +291,11 @@ class NotegenSession:
             seed=self.settings.seed,
         )
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+    # Innermost of the wrappers (capture and logging wrap it), around the fixtures' setup.
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, None, None]:
         if item.get_closest_marker("claim") is None:
-            return
+            return (yield)
         state = self._claim_state(item)
         assert state is not None
         item.stash[STATE_KEY] = state
@@ -297,6 +303,9 @@ class NotegenSession:
             # Deterministic cuBLAS needs this before its first handle is created;
             # set only once an experiment is about to run, never for ordinary tests.
             os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        # The experiment's fixtures run under the same time limit as its body.
+        with self._timed(item, state):
+            return (yield)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -304,20 +313,39 @@ class NotegenSession:
         if state is None:
             return (yield)
         s = self.settings
-
-        def hard_timeout() -> None:
-            self._record(item, state, None, hard=True)
-
         state.started = _now()
         with reproducible(state.seed, s.threads, s.deterministic) as notes:
             state.notes.extend(notes)
             state.threads = torch_threads()
-            state.t0 = time.perf_counter()
-            try:
-                with time_limit(state.timeout, grace=s.grace, on_hard_timeout=hard_timeout):
-                    return (yield)
-            finally:
-                state.duration_s = time.perf_counter() - state.t0
+            with self._timed(item, state):
+                return (yield)
+
+    @contextlib.contextmanager
+    def _timed(self, item: pytest.Item, state: RunState) -> Iterator[None]:
+        """Time the ``with`` body into ``state`` under the experiment's time limit; past it
+        and the grace period, the watchdog records the experiment as broken, says so on
+        the real stderr, and ends the process."""
+
+        def hard_timeout(frame: FrameType | None) -> str:
+            capture = item.config.pluginmanager.getplugin("capturemanager")
+            if capture is not None:  # let the last words reach the terminal
+                with contextlib.suppress(Exception):
+                    capture.suspend_global_capture(in_=False)
+            where = self._stack_location(frame, item)
+            self._record(item, state, None, hard=True, location=where)
+            return "recorded as broken" + (f"; it was at {where}" if where else "")
+
+        state.t0 = time.perf_counter()
+        try:
+            with time_limit(
+                state.timeout,
+                grace=self.settings.grace,
+                on_hard_timeout=hard_timeout,
+                what=item.nodeid,
+            ):
+                yield
+        finally:
+            state.duration_s = time.perf_counter() - state.t0
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -348,21 +376,45 @@ class NotegenSession:
         self, excinfo: ExceptionInfo[BaseException], item: pytest.Item
     ) -> tuple[str | None, str | None]:
         """(line in the test file, deepest line in the user's own files) of a traceback."""
+        return self._user_sites(
+            ((str(entry.path), entry.lineno + 1) for entry in excinfo.traceback), item
+        )
+
+    def _stack_location(self, frame: FrameType | None, item: pytest.Item) -> str | None:
+        """Where a running (stuck) experiment is: its line in the test file, else the
+        deepest line in the user's own files."""
+        if frame is None:
+            return None
+        stack = reversed([(f.f_code.co_filename, line) for f, line in traceback.walk_stack(frame)])
+        in_test, deepest = self._user_sites(stack, item)
+        return deepest or in_test
+
+    def _user_sites(
+        self, frames: Iterable[tuple[str, int]], item: pytest.Item
+    ) -> tuple[str | None, str | None]:
+        """(line in the test file, deepest line in the user's own files) of
+        ``(file, 1-based line)`` frames, outermost first."""
         test_path = Path(str(item.path)).resolve()
         in_test: str | None = None
         deepest: str | None = None
-        for entry in excinfo.traceback:
-            p = Path(str(entry.path)).resolve()
+        for file, line in frames:
+            p = Path(file).resolve()
             shown = relpath(p, self.root)
             if shown.startswith("/") or any(part in ("site-packages", ".venv") for part in p.parts):
                 continue
             if "notegen" in p.parts and "pytest_plugin" in p.parts:
                 continue
-            where = f"{shown}:{entry.lineno + 1}"
+            where = f"{shown}:{line}"
             deepest = where
             if p == test_path:
                 in_test = where
         return in_test, deepest
+
+    @staticmethod
+    def _limit_source(item: pytest.Item) -> str:
+        if any("timeout" in m.kwargs for m in item.iter_markers("claim")):
+            return "limit from claim marker"
+        return "limit from notegen_timeout"
 
     def _verdict(
         self, item: pytest.Item, state: RunState, excinfo: ExceptionInfo[BaseException] | None
@@ -386,14 +438,8 @@ class NotegenSession:
         in_test, deepest = self._location_of(excinfo, item)
         where = in_test or deepest
         if excinfo.errisinstance(ExperimentTimeout):
-            limit = state.timeout
-            source = (
-                "claim marker"
-                if any("timeout" in m.kwargs for m in item.iter_markers("claim"))
-                else "notegen_timeout"
-            )
             msg = (
-                f"timed out after {limit:g} s (limit from {source}); it was at "
+                f"timed out after {state.timeout:g} s ({self._limit_source(item)}); it was at "
                 f"{deepest or where or '?'} when stopped"
             )
             return "broken", msg, where
@@ -412,18 +458,19 @@ class NotegenSession:
         *,
         report: pytest.TestReport | None = None,
         hard: bool = False,
+        location: str | None = None,
     ) -> None:
         if state.recorded:
             return
         state.recorded = True
         if hard:
             verdict: Verdict = "broken"
+            at = f"; it was at {location}" if location else ""
             message = (
-                f"timed out after {state.timeout:g} s and did not stop within "
-                f"{self.settings.grace:g} s more; the process was ended "
-                "(a call that cannot be interrupted?)"
+                f"timed out after {state.timeout:g} s ({self._limit_source(item)}) and "
+                f"{_HARD_TIMEOUT} {self.settings.grace:g} s more{at}; the process was "
+                "ended (a call that cannot be interrupted?)"
             )
-            location: str | None = None
             state.duration_s = time.perf_counter() - state.t0
         else:
             verdict, message, location = self._verdict(item, state, excinfo)
@@ -450,6 +497,11 @@ class NotegenSession:
                     return
             else:
                 item.config.hook.pytest_notegen_recorded(item=item, outcome=outcome)
+                if hard:
+                    # Even when the record is unchanged: tells the controller of an xdist
+                    # run that this run ended so (see pytest_handlecrashitem).
+                    with contextlib.suppress(OSError):
+                        os.utime(outcome.path)
         if report is None:
             return
         changes: list[str] = []
@@ -572,6 +624,39 @@ class NotegenSession:
 
     # -- reporting -----------------------------------------------------------------------
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_handlecrashitem(self, crashitem: str, report: pytest.TestReport) -> None:
+        """On the controller of an xdist run: a worker died while running ``crashitem``.
+        When that was an experiment the watchdog ended after its time limit (it wrote
+        the broken record just before), the report says so, as the experiment's own."""
+        path = record_path(self.settings.results_dir, crashitem)
+        try:
+            if path.stat().st_mtime < self._started_at - 1:
+                return  # not written by this run
+            rec = read_record(path)
+        except (OSError, NotegenError):
+            return
+        m = rec.latest
+        if rec.experiment != crashitem or m.verdict != "broken" or _HARD_TIMEOUT not in m.message:
+            return
+        where = m.location or str(rec.source)
+        info = {
+            "experiment": crashitem,
+            "claims": list(rec.claims),
+            "verdict": m.verdict,
+            "expected": m.expected,
+            "as_declared": False,
+            "summary": m.summary,
+            "message": m.message,
+            "location": where,
+            "duration_s": round(m.duration_s, 3),
+            "file": relpath(path, self.root),
+            "action": "updated",
+            "changes": [],
+        }
+        report.user_properties.append((PROPERTY, info))
+        report.longrepr = f"{where}: experiment broken: {m.message}\n(the worker was replaced)"
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         info = report_info(report)
         if info is None:
@@ -588,7 +673,7 @@ class NotegenSession:
             info is not None
             and info.get("verdict") == "broken"
             and report.failed
-            and report.when == "call"
+            and report.when in ("call", "???")  # "???": xdist's report of a crashed worker
         ):
             return "error", "E", ("ERROR", {"red": True})
         return None
