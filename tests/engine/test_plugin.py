@@ -556,3 +556,57 @@ def test_v(measure):
     (project.path / "examples/helpers/a.py").write_text("K = 2.0\n", encoding="utf-8")
     [loaded] = load_results(project.path / "results", project.path)[0].values()
     assert loaded.why_stale() == "examples/helpers/a.py changed"
+
+
+def test_collection_error_records_the_modules_experiments_as_broken(
+    project: pytest.Pytester,
+) -> None:
+    """A module that cannot be imported runs none of its experiments: each one the scan
+    or the store knows there is recorded broken, naming the error and its line, and
+    keeps its last good measurement."""
+    good = (
+        HEADER
+        + """
+@pytest.mark.claim("one")
+def test_one(measure):
+    measure.metric("m", 1.0)
+
+@pytest.mark.claim("two")
+@pytest.mark.parametrize("k", [1, 2])
+def test_two(measure, k):
+    measure.metric("m", float(k))
+"""
+    )
+    project.makepyfile(test_c=good)
+    run(project).assert_outcomes(passed=3)
+    ids = ["test_c.py::test_one", "test_c.py::test_two[1]", "test_c.py::test_two[2]"]
+
+    added = """
+@pytest.mark.claim("three")
+def test_three(measure):
+    pass
+"""
+    project.makepyfile(
+        test_c=good.replace("import pytest\n", "import pytest\nimport nope\n") + added
+    )
+    result = run(project)
+    assert result.ret == 2  # pytest: errors during collection
+    for node in ids:
+        rec = read_record(record_path(project.path / "results", node))
+        assert rec.latest.verdict == "broken"
+        assert rec.latest.message == (
+            "could not be collected: ModuleNotFoundError: No module named 'nope' (test_c.py:3)"
+        )
+        assert rec.latest.location == "test_c.py:3"
+        assert rec.last_good is not None and rec.last_good.verdict == "supported"
+    # Never measured, but known from the source: broken too.
+    three = read_record(record_path(project.path / "results", "test_c.py::test_three"))
+    assert (three.latest.verdict, three.last_good) == ("broken", None)
+
+    # A syntax error: the scan cannot read the module; the store still knows its experiments.
+    project.makepyfile(test_c=good + "def broken(:\n")
+    run(project)
+    rec = read_record(record_path(project.path / "results", "test_c.py::test_one"))
+    assert rec.latest.message.startswith("could not be collected: SyntaxError")
+    assert rec.latest.location == f"test_c.py:{len(good.strip().splitlines()) + 1}"
+    assert rec.last_good is not None and rec.last_good.metrics["m"].value == 1.0

@@ -350,3 +350,23 @@ def test_after(measure):
     assert "test_after: supported, as declared" in out
     assert "2 experiment(s) run" in out and "1 as declared, 1 not" in out
     assert "not run" not in out
+
+
+def test_run_records_a_module_that_cannot_be_collected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = "import pytest\n\n@pytest.mark.claim('c')\ndef test_c(measure):\n    pass\n"
+    root = _project(tmp_path, **{"examples/test_c.py": src})
+    monkeypatch.chdir(root)
+    assert _run(root)[0] == 0
+    (root / "examples/test_c.py").write_text("import nope\n" + src, encoding="utf-8")
+    rc, out = _run(root)
+    assert rc == 1
+    assert "recorded broken, could not be collected: examples/test_c.py::test_c" in out, out
+    capsys.readouterr()
+    assert main(["status", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["verdict"], row["state"]) == ("broken", "fresh")
+    assert row["summary"] == (
+        "could not be collected: ModuleNotFoundError: No module named 'nope' (examples/test_c.py:1)"
+    )

@@ -483,7 +483,11 @@ def run_experiments(
         for n in plan.node_ids()
         if n not in progress.done and not any(d.startswith(n + "[") for d in progress.done)
     ]
-    if missing:
+    failed_modules = tuple(nid + "::" for nid, _ in progress.collect_errors)
+    uncollected = [n for n in missing if failed_modules and n.startswith(failed_modules)]
+    if uncollected:
+        out.write(f"  recorded broken, could not be collected: {', '.join(uncollected)}\n")
+    if missing := [n for n in missing if n not in uncollected]:
         out.write(f"  not run (deselected, or not collected): {', '.join(missing)}\n")
     if rc in (0, 1, 5):
         final, _ = plan_run(project, targets=targets, keyword=keyword)

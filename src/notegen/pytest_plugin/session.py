@@ -50,6 +50,7 @@ from notegen import __version__
 from notegen.diagnostics import SourceSpan
 from notegen.errors import NotegenError
 from notegen.link.experiments import Experiment, scan_file
+from notegen.pytest_plugin.collect import affected_experiments, describe_error
 from notegen.pytest_plugin.determinism import (
     DeterministicMode,
     ExperimentTimeout,
@@ -223,7 +224,7 @@ class NotegenSession:
             self._scans[path] = {e.experiment_id: e for e in found}
         return self._scans[path].get(_base_id(item.nodeid))
 
-    def environment(self, state: RunState) -> Environment:
+    def environment(self, device: str, threads: int) -> Environment:
         if self._env is None:
             packages: dict[str, str] = {}
             for name in _PACKAGES:
@@ -240,8 +241,8 @@ class NotegenSession:
             python=self._env["python"],
             platform=self._env["platform"],
             machine=self._env["machine"],
-            device=state.device,
-            threads=state.threads,
+            device=device,
+            threads=threads,
             packages=dict(self._env["packages"]),
             deterministic=self.settings.deterministic,
             commit=self._env["commit"],
@@ -559,7 +560,7 @@ class NotegenSession:
             seeds=tuple(state.seeds),
             code_hash=combine_hashes(files),
             files=files,
-            environment=self.environment(state),
+            environment=self.environment(state.device, state.threads),
             started=state.started or _now(),
             duration_s=state.duration_s,
             location=location,
@@ -656,6 +657,51 @@ class NotegenSession:
         }
         report.user_properties.append((PROPERTY, info))
         report.longrepr = f"{where}: experiment broken: {m.message}\n(the worker was replaced)"
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """A module (or folder) that cannot be collected: its experiments are broken.
+
+        Recorded once: by the controller of an xdist run (which hears each distinct
+        collection error once), or by the only process."""
+        if not report.failed or not self.settings.record or hasattr(self.config, "workerinput"):
+            return
+        text = str(report.longrepr)
+        error, location = describe_error(text, self.root, self.config.invocation_params.dir)
+        where = f" ({location})" if location else ""
+        message = f"could not be collected: {error}{where}"
+        for exp in affected_experiments(report.nodeid, self.root, self.settings.results_dir):
+            files = self.hasher.file_hashes(self.root / exp.node_id.split("::", 1)[0])
+            latest = Measurement(
+                verdict="broken",
+                expected=exp.expected,
+                message=message,
+                summary="",
+                metrics={},
+                plots=(),
+                seeds=(),
+                code_hash=combine_hashes(files),
+                files=files,
+                environment=self.environment("cpu", 0),
+                started=_now(),
+                duration_s=0.0,
+                location=location or str(exp.source),
+            )
+            record = ResultRecord(
+                experiment=exp.node_id,
+                claims=exp.claims,
+                expected=exp.expected,
+                function=exp.function,
+                source=exp.source,
+                doc=exp.doc,
+                latest=latest,
+                notegen_version=__version__,
+            )
+            try:
+                save_measurement(self.settings.results_dir, record)
+            except NotegenError as e:
+                report.sections.append(("notegen", f"results not saved: {e}"))
+            else:
+                self.recorded.append(exp.node_id)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         info = report_info(report)
