@@ -237,6 +237,23 @@ def test_status_table_and_json(
     assert rows["end-to-end-better"]["summary"].startswith("end-to-end minus pretrained: +0.0")
     assert rows["end-to-end-better"]["state"] == "fresh"
 
+    # Every claim in the notes is listed, those without an experiment too.
+    page = demo / "notes/pages/n.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("- A claim nobody tested yet\n  claim:: lonely\n- half\n  claim:: half\n")
+    assert main(["status", "--json"]) == 0
+    rows = {r["claim"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["lonely"]["state"] == "no experiment"
+    assert rows["lonely"]["claim_site"] == "notes/pages/n.md:2"
+    assert rows["half"]["claim_site"] == "notes/pages/n.md:4"
+    assert rows["pretrained-better"]["state"] == "no claim in notes"
+    assert main(["status", "--wide"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    lonely = next(line for line in lines if line.startswith("lonely "))
+    assert lonely.split() == ["lonely", "—", "no", "experiment", "no", "experiment"]
+    # --wide (or output that is not a terminal) cuts nothing.
+    assert any(line.endswith("no `claim::` with this id in the notes") for line in lines)
+
 
 def _project(tmp_path: Path, **files: str) -> Path:
     """A tiny project: pyproject.toml and the given files (``/`` in keys for folders)."""

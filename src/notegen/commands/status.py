@@ -1,8 +1,9 @@
 """``notegen status``: per claim, its experiments, verdicts, summaries and staleness.
 
-Read statically (no torch, no pytest). Rows are keyed by the claim ids the
-experiments declare; :func:`status_rows` also takes the claims found in notes
-(``claims=``), so that the note model can add claims that have no experiment.
+Read statically (no torch, no pytest). Rows are keyed by claim id: every claim
+written in the notes (``--notes``, default ``notes/``), with a ``no
+experiment`` row for a claim no experiment checks, and every claim an
+experiment declares (``no claim in notes`` when no note writes it).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TextIO
 
 from notegen.commands._project import add_project_arguments, project_from_args
@@ -160,7 +162,8 @@ def _pad(text: str, width: int) -> str:
 
 
 def format_table(rows: Sequence[StatusRow], width: int | None = None) -> str:
-    """The rows as an aligned plain-text table; summaries clipped to ``width`` columns."""
+    """The rows as an aligned plain-text table, fitted to ``width`` columns (the state
+    column clipped to 48, the summary to what is left); nothing clipped without one."""
     if not rows:
         return "no experiments and no claims found\n"
     verdicts = []
@@ -181,7 +184,8 @@ def format_table(rows: Sequence[StatusRow], width: int | None = None) -> str:
         [header[3], *states],
     ]
     widths = [max(_width(x) for x in col) for col in cols]
-    widths[3] = min(widths[3], 48)
+    if width is not None:
+        widths[3] = min(widths[3], 48)
     used = sum(widths) + 2 * len(widths)
     room = max(20, (width or 10_000) - used)
     lines = []
@@ -194,8 +198,27 @@ def format_table(rows: Sequence[StatusRow], width: int | None = None) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
-    parser.add_argument("--wide", action="store_true", help="do not clip summaries")
+    parser.add_argument("--wide", action="store_true", help="do not clip to the terminal's width")
+    parser.add_argument(
+        "--notes",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the Logseq graph whose claims are listed (default: <root>/notes)",
+    )
     add_project_arguments(parser)
+
+
+def note_claims(notes_dir: Path, root: Path) -> tuple[dict[str, SourceSpan] | None, list[str]]:
+    """The claim ids written in the notes, with where (None when there is no notes folder),
+    and the graph's problems as messages."""
+    if not notes_dir.is_dir():
+        return None, []
+    from notegen.link import build_graph
+
+    graph = build_graph(notes_dir, root)
+    claims = {claim: site.span for claim, site in graph.claims.items()}
+    return claims, [str(d) for d in graph.diagnostics]
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -204,7 +227,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     experiments, diags = scan_experiments(project.examples_dir, project.root)
     results, rdiags = load_results(project.results_dir, project.root)
     states, orphans = match_results(experiments, results)
-    rows = status_rows(states, orphans)
+    notes_dir = (args.notes or project.root / "notes").resolve()
+    claims, note_problems = note_claims(notes_dir, project.root)
+    rows = status_rows(states, orphans, claims=claims)
     if args.json:
         out.write(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2) + "\n")
     else:
@@ -214,6 +239,6 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         for r in rows:
             counts[r.state] = counts.get(r.state, 0) + 1
         out.write(", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + "\n")
-    for d in [*diags, *rdiags]:
+    for d in [*note_problems, *diags, *rdiags]:
         print(str(d), file=sys.stderr)
     return 0
