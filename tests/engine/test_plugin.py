@@ -610,3 +610,30 @@ def test_three(measure):
     assert rec.latest.message.startswith("could not be collected: SyntaxError")
     assert rec.latest.location == f"test_c.py:{len(good.strip().splitlines()) + 1}"
     assert rec.last_good is not None and rec.last_good.metrics["m"].value == 1.0
+
+
+def test_changing_notegen_seed_makes_results_stale(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_sd=HEADER
+        + """
+import random
+
+@pytest.mark.claim("sd")
+def test_exp(measure):
+    measure.metric("draw", random.random())
+"""
+    )
+    run(project).assert_outcomes(passed=1)
+    [before] = load_results(project.path / "results", project.path)[0].values()
+    assert (
+        not before.stale
+        and "notegen_seed" not in _record(project, "test_sd.py::test_exp")["latest"]
+    )
+    pyproject = project.path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text("utf-8") + '\nnotegen_seed = "1"\n', encoding="utf-8")
+    [loaded] = load_results(project.path / "results", project.path)[0].values()
+    assert loaded.why_stale() == "notegen_seed changed (0 → 1)"
+    run(project).assert_outcomes(passed=1)
+    [after] = load_results(project.path / "results", project.path)[0].values()
+    assert not after.stale and after.record.latest.notegen_seed == 1
+    assert after.record.latest.metrics["draw"] != before.record.latest.metrics["draw"]

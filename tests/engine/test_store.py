@@ -281,3 +281,26 @@ def test_results_files_get_the_usual_permissions_not_a_temp_files(tmp_path: Path
         assert target.stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(old)
+
+
+@pytest.mark.parametrize(
+    ("files", "seed"),
+    [
+        ({}, 0),
+        ({"pyproject.toml": "[tool.pytest.ini_options]\nnotegen_seed = '3'\n"}, 3),
+        ({"pyproject.toml": "[tool.pytest]\nnotegen_seed = 4\n"}, 4),
+        ({"pytest.ini": "[pytest]\nnotegen_seed = 5\n", "tox.ini": "[pytest]\nnotegen_seed=9"}, 5),
+        ({"pytest.ini": "", "pyproject.toml": "[tool.pytest]\nnotegen_seed = 4\n"}, 0),
+        ({"pyproject.toml": "[tool.black]\n", "setup.cfg": "[tool:pytest]\nnotegen_seed = 6\n"}, 6),
+        ({"pytest.toml": "[pytest]\nnotegen_seed = 7\n"}, 7),
+        ({"pytest.ini": "[pytest]\nnotegen_seed = x\n"}, None),
+    ],
+)
+def test_configured_seed_is_read_where_pytest_reads_it(
+    tmp_path: Path, files: dict[str, str], seed: int | None
+) -> None:
+    from notegen.store.settings import configured_seed
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert configured_seed(tmp_path) == seed

@@ -565,6 +565,7 @@ class NotegenSession:
             duration_s=state.duration_s,
             location=location,
             notes=tuple(state.notes),
+            notegen_seed=state.seed,
         )
         doc = meta.doc if meta else (getattr(fn, "__doc__", None) or "")
         function = meta.function if meta else getattr(fn, "__qualname__", item.name)
@@ -685,6 +686,7 @@ class NotegenSession:
                 started=_now(),
                 duration_s=0.0,
                 location=location or str(exp.source),
+                notegen_seed=self.settings.seed,
             )
             record = ResultRecord(
                 experiment=exp.node_id,

@@ -155,6 +155,7 @@ def _fingerprint(m: Measurement) -> tuple[object, ...]:
         sorted(m.files.items()),
         sorted(pinned.items()),
         m.notes,
+        m.notegen_seed,
     )
 
 

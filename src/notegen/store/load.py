@@ -3,7 +3,8 @@
 :func:`load_results` reads every ``results/*.json``, never raises on a bad
 file (it becomes a diagnostic naming the file), and tells for each record
 whether it is stale and why: which covered file changed, appeared or
-vanished, or which pinned package version moved.
+vanished, which pinned package version moved, or whether ``notegen_seed``
+changed.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from notegen.diagnostics import Code, Diagnostic, SourceSpan
 from notegen.errors import StoreError
 from notegen.store.codehash import PINNED_PACKAGES, CodeHasher, pinned_versions, relpath
 from notegen.store.schema import ResultRecord
+from notegen.store.settings import configured_seed
 
-StaleKind = Literal["file-changed", "file-added", "file-removed", "version-changed"]
+StaleKind = Literal[
+    "file-changed", "file-added", "file-removed", "version-changed", "setting-changed"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,17 +31,20 @@ class StaleReason:
     """One reason a stored result no longer describes the current code."""
 
     kind: StaleKind
-    """What happened: a covered file changed, appeared or vanished, or a pinned version moved."""
+    """What happened: a covered file changed, appeared or vanished, a pinned version
+    moved, or a setting that changes what is measured (``notegen_seed``) changed."""
     subject: str
-    """The file (relative to the project root) or the package name."""
+    """The file (relative to the project root), the package name or the setting."""
     old: str | None = None
-    """The recorded digest or version (None for an added file)."""
+    """The recorded digest, version or value (None for an added file)."""
     new: str | None = None
-    """The current digest or version (None for a removed file / uninstalled package)."""
+    """The current digest, version or value (None for a removed file / uninstalled package)."""
 
     def __str__(self) -> str:
         if self.kind == "file-changed":
             return f"{self.subject} changed"
+        if self.kind == "setting-changed":
+            return f"{self.subject} changed ({self.old} → {self.new})"
         if self.kind == "file-added":
             return f"{self.subject} is newly imported"
         if self.kind == "file-removed":
@@ -75,6 +82,7 @@ def staleness(
     record: ResultRecord,
     hasher: CodeHasher,
     versions: dict[str, str] | None = None,
+    seed: int | None = None,
 ) -> tuple[StaleReason, ...]:
     """Why ``record`` is stale against the tree ``hasher`` reads (empty when fresh).
 
@@ -82,6 +90,7 @@ def staleness(
         record: A stored record.
         hasher: A hasher rooted at the project root (shared across records for speed).
         versions: Current pinned versions (default: :func:`pinned_versions`).
+        seed: The ``notegen_seed`` now configured (None: not compared).
     """
     if versions is None:
         versions = pinned_versions()
@@ -106,6 +115,12 @@ def staleness(
         new_v = versions.get(name)
         if old_v != new_v:
             reasons.append(StaleReason("version-changed", name, old_v, new_v))
+    if seed is not None and seed != record.latest.notegen_seed:
+        reasons.append(
+            StaleReason(
+                "setting-changed", "notegen_seed", str(record.latest.notegen_seed), str(seed)
+            )
+        )
     return tuple(reasons)
 
 
@@ -128,6 +143,7 @@ def load_results(results_dir: Path, root: Path) -> tuple[dict[str, LoadedResult]
         return results, diagnostics
     hasher = CodeHasher(root)
     versions = pinned_versions()
+    seed = configured_seed(root)
     for path in sorted(results_dir.glob("*.json")):
         shown = relpath(path, root)
         record, diag = _read(path, shown)
@@ -161,7 +177,9 @@ def load_results(results_dir: Path, root: Path) -> tuple[dict[str, LoadedResult]
                             f"{record.experiment}` to redraw it",
                         )
                     )
-        results[record.experiment] = LoadedResult(record, path, staleness(record, hasher, versions))
+        results[record.experiment] = LoadedResult(
+            record, path, staleness(record, hasher, versions, seed)
+        )
     return results, diagnostics
 
 

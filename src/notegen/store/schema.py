@@ -19,8 +19,9 @@ A file ``results/<stem>.json`` holds one :class:`ResultRecord`::
 A :class:`Measurement` holds the verdict, the outcome message, the metrics
 (``name: number``, ``{"value", "unit"}`` or ``{"mean", "ci_low", "ci_high", "n",
 "unit", "confidence", "samples"}``), the one-line summary, the plots (SVG files
-beside the JSON), the seeds, the code hash with a hash per file, the
-environment, the start time (UTC, ISO 8601) and the duration.
+beside the JSON), the seeds (and ``notegen_seed`` when not 0), the code hash
+with a hash per file, the environment, the start time (UTC, ISO 8601) and the
+duration.
 
 Non-finite numbers, which JSON cannot hold, are written as the strings
 ``"nan"``, ``"inf"`` and ``"-inf"``.
@@ -336,6 +337,9 @@ class Measurement:
     """``path:line`` in the user's files that the outcome points at (broken runs, mismatches)."""
     notes: tuple[str, ...] = ()
     """Remarks the engine or the experiment added (``measure.note``)."""
+    notegen_seed: int = 0
+    """The seed set before the experiment (the ``notegen_seed`` setting); stored only
+    when not 0, and 0 when absent (as in records written before it was stored)."""
 
     @property
     def as_declared(self) -> bool:
@@ -343,7 +347,7 @@ class Measurement:
         return self.verdict == self.expected
 
     def to_json(self) -> JSON:
-        return {
+        out: dict[str, JSON] = {
             "verdict": self.verdict,
             "expected": self.expected,
             "message": self.message,
@@ -359,6 +363,9 @@ class Measurement:
             "duration_s": round(self.duration_s, 3),
             "notes": list(self.notes),
         }
+        if self.notegen_seed:
+            out["notegen_seed"] = self.notegen_seed
+        return out
 
     @classmethod
     def from_json(cls, data: JSON, where: str = "measurement") -> Measurement:
@@ -392,6 +399,7 @@ class Measurement:
             duration_s=_num(d.get("duration_s", 0.0), f"{where}.duration_s"),
             location=_opt_str(d, "location", where),
             notes=tuple(notes),
+            notegen_seed=_int(d, "notegen_seed", where, 0),
         )
 
 
