@@ -9,7 +9,9 @@ their heavy dependencies (mkdocs, torch, pytest) inside ``run`` so that
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -52,6 +54,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`notegen status | head`): stop quietly. Point stdout at
+        # /dev/null so that flushing it at exit does not raise again.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 141  # as a process ended by SIGPIPE
     return code
 
 

@@ -495,10 +495,12 @@ def test_fine(measure):
     result.stdout.fnmatch_lines(
         [
             "*test_bad.py:6: expect='maybe' is not one of 'supported', 'refuted', 'inconclusive'*",
-            "*the measure fixture is for experiments*",
+            "*test_bad.py:9: test_not_an_experiment uses the measure fixture, which is "
+            "for experiments; mark the test @pytest.mark.claim*",
         ],
         consecutive=False,
     )
+    assert "plugin.py" not in result.stdout.str()  # notegen's own frame is not shown
     assert not (project.path / "results").exists()
 
 

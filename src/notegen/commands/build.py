@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    ensure_docs_dir(config)
     run_status = 0 if args.no_run else run_experiments(config.parent)
     command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config)]
     if args.strict:
@@ -58,6 +60,30 @@ def run(args: argparse.Namespace) -> int:
         print("notegen build: mkdocs build failed (see above)", file=sys.stderr)
         return build_status
     return run_status
+
+
+_DOCS_DIR = re.compile(r"^docs_dir:\s*(?P<q>['\"]?)(?P<dir>[^'\"#\n]*?)(?P=q)\s*(?:#.*)?$", re.M)
+
+
+def ensure_docs_dir(config: Path) -> None:
+    """Create the ``docs_dir`` of ``config`` (``docs/`` unless set) when it is missing.
+
+    MkDocs refuses to build without it, but a notegen site needs no hand-written
+    page: notegen generates every page from the notes and results.
+    """
+    try:
+        text = config.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # MkDocs will say what is wrong with it
+    found = _DOCS_DIR.search(text)
+    docs = config.parent / (found["dir"].strip() if found and found["dir"].strip() else "docs")
+    if not docs.exists():
+        docs.mkdir(parents=True)
+        print(
+            f"notegen: created {docs} (MkDocs needs a docs_dir; hand-written pages go there, "
+            "notegen generates the others)",
+            file=sys.stderr,
+        )
 
 
 def run_experiments(root: Path) -> int:

@@ -47,7 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-n",
         "--workers",
-        default="1",
+        default=1,
+        type=_workers,
         metavar="N",
         help="parallel worker processes (pytest-xdist): a number or 'auto'; "
         "0 runs in this process, where an experiment stuck past its time limit "
@@ -66,9 +67,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_project_arguments(parser)
 
 
+def _workers(value: str) -> int | str:
+    """``-n``: a number of worker processes (0: none) or ``auto``."""
+    if value == "auto":
+        return value
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a number of worker processes; use 0, 1, 2, ... or 'auto'"
+        )
+    return n
+
+
 def run(args: argparse.Namespace) -> int:
     project = project_from_args(args)
-    workers: int | str = args.workers if args.workers == "auto" else int(args.workers)
+    workers: int | str = args.workers
     return run_experiments(
         project.root,
         all=args.all,

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from notegen.commands.build import ensure_docs_dir
+
 HELP = "serve the site on localhost; rebuild when notes, results or experiments change"
 
 
@@ -39,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    ensure_docs_dir(config)
     command = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(config)]
     if args.dev_addr:
         command += ["--dev-addr", args.dev_addr]

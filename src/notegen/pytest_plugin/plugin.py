@@ -118,9 +118,14 @@ def measure(request: pytest.FixtureRequest) -> Measure:
     """
     state = request.node.stash.get(STATE_KEY, None)
     if state is None:
-        raise pytest.UsageError(
-            f"{request.node.nodeid}: the measure fixture is for experiments; mark the test "
-            '@pytest.mark.claim("claim-id") with the claim it checks'
+        path, line, _ = request.node.location
+        where = f"{path}:{line + 1}" if line is not None else request.node.nodeid
+        # Only the message: the frame that raises it is notegen's, not the user's.
+        pytest.fail(
+            f"{where}: {request.node.name} uses the measure fixture, which is for "
+            'experiments; mark the test @pytest.mark.claim("claim-id") with the claim '
+            "it checks",
+            pytrace=False,
         )
     return Measure(state)
 
