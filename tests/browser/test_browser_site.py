@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
-from served import ARTIFACTS, REPO, TINYSITE, Site, Visitor, require_playwright
+from served import ARTIFACTS, REPO, TINYSITE, Site, Visitor, all_pages, require_playwright
 
 from notegen.link import build_graph
 from notegen.render.measured import VERDICT_WORDS
@@ -30,13 +30,6 @@ def seed_page(site: Site) -> str:
     """The seed note's page: the only note page of the repository's site."""
     (page,) = [p for p in (site.root / "notes").glob("*/index.html")]
     return site.url + quote(f"notes/{page.parent.name}/")
-
-
-def all_pages(site: Site) -> list[str]:
-    return sorted(
-        site.url + quote(p.relative_to(site.root).parent.as_posix() + "/").removeprefix("./")
-        for p in site.root.rglob("index.html")
-    )
 
 
 def open_all_cards(page: Page) -> None:

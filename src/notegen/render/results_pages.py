@@ -99,7 +99,7 @@ def render_claims_page(graph: Graph, index: ResultsIndex, *, title: str = "Claim
     src = CLAIMS_URI
     # The table needs the width: no table-of-contents column (the navigation stays).
     out = [
-        front_matter({"title": title, "hide": ["toc"]}),
+        front_matter(title, hide=["toc"]),
         f"# {escape_plain(title)}",
         "",
     ]
@@ -171,7 +171,7 @@ def render_experiment_page(graph: Graph, index: ResultsIndex, file: ExperimentFi
     the file's source with line numbers."""
     src = file.src_uri
     name = file.path.rsplit("/", 1)[-1]
-    out = [front_matter({"title": name}), f"# {escape_plain(file.path)}", ""]
+    out = [front_matter(name), f"# {escape_plain(file.path)}", ""]
     out += doc_lines(file.doc)
     claims = list(dict.fromkeys(c for e in file.experiments for c in e.claims))
     facts = [
