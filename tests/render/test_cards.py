@@ -23,7 +23,7 @@ from notegen.render import (
     render_site,
 )
 from notegen.render.evidence import Evidence
-from notegen.render.measured import format_number, format_started, metric_cells
+from notegen.render.measured import format_number, format_started, metric_cells, text_lines
 from notegen.store import read_record, save_measurement
 
 TINYSITE = Path(__file__).resolve().parents[1] / "tinysite"
@@ -161,6 +161,19 @@ def test_numbers_are_shown_to_four_significant_digits(value: float, shown: str) 
 
 
 # --- what goes wrong ------------------------------------------------------------------
+
+
+def test_text_of_several_lines_is_one_paragraph_that_starts_no_block() -> None:
+    text = "first\n  - two\n\n1. three\n!!! four <b>"
+    assert text_lines(text) == [
+        "first<br>",
+        "&#45; two<br>",
+        "<br>",
+        "&#49;. three<br>",
+        "&#33;!! four &lt;b&gt;",
+    ]
+    assert text_lines(text, keep_indent=True)[1] == "&nbsp;&nbsp;&#45; two<br>"
+    assert text_lines("深度 *x*") == ["深度 &#42;x&#42;"]
 
 
 def test_without_results_every_card_says_not_measured(project: Path) -> None:

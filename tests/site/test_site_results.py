@@ -307,6 +307,51 @@ def test_text_from_results_files_is_shown_as_text(tmp_path: Path) -> None:
     assert "**b**" in text(card)
 
 
+def test_text_of_several_lines_stays_inside_its_card(tmp_path: Path) -> None:
+    project = copy_tinysite(tmp_path / "p")
+    error = [
+        "Traceback (most recent call last):",
+        '  File "examples/test_tiny.py", line 75, in test',
+        "    1. raise RuntimeError(x)",
+        "-----",
+        "!!! note",
+        "",
+        "RuntimeError: lost",
+    ]
+    path = record_path(project / "results", TENX)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["latest"]["notes"] = ["first note line\n- second note line\n\n# third note line"]
+    data["last_good"] = data["latest"]
+    data["latest"] = {**data["latest"], "verdict": "broken", "message": "\n".join(error)}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    path = record_path(project / "results", LR01)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["latest"]["plots"][0]["caption"] = "caption line one\n\n1. caption line two"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    site = tmp_path / "site"
+    done = mkdocs_build(project / "mkdocs.yml", site)
+    assert done.returncode == 0, done.stderr
+    page = article(site, NOTE)
+    # Nothing of it became a block of its own: a rule, a list, a heading, an admonition.
+    assert not page.select("hr, article > ol, .ng-block > ol, .admonition, .ng-block h1")
+    (card,) = own_cards(page.select("div.ng-annotation")[0])
+    (shown,) = card.select(".ng-error")
+    lines = [" ".join(line.split()) for line in shown.get_text().split("\n")]
+    assert lines == [" ".join(line.split()) for line in error]
+    assert "\u00a0\u00a0File" in shown.get_text()  # indentation kept
+    note = card.find(string=re.compile("first note line"))
+    assert note is not None
+    assert text(note.parent) == "Note: first note line - second note line # third note line"
+    highlight = page.select_one("div.ng-highlight")
+    assert highlight is not None
+    tab = own_cards(highlight)[0].select(".tabbed-block")[0]  # lr=0.1
+    (caption,) = tab.select(".ng-caption")
+    assert caption.get_text().split("\n") == ["caption line one", "", "1. caption line two"]
+    (image,) = tab.select("img")
+    assert "caption line one 1. caption line two" in str(image["alt"])
+    assert "\n" not in str(image["alt"])
+
+
 def test_the_repository_without_results_builds_with_not_measured_cards(tmp_path: Path) -> None:
     project = tmp_path / "repo"
     project.mkdir()

@@ -30,9 +30,11 @@ __all__ = [
     "measurement_lines",
     "metric_cells",
     "metrics_table",
+    "one_line",
     "plot_lines",
     "provenance_line",
     "source_anchor",
+    "text_lines",
     "verdict_class",
 ]
 
@@ -197,7 +199,6 @@ def plot_lines(
     out: list[str] = []
     for plot in plots:
         uri = index.plots.get(plot.file)
-        caption = escape_plain(plot.caption) if plot.caption else ""
         if uri is None:
             out += [
                 f"**Plot missing:** {escape_plain(index.results_dir + '/' + plot.file)} "
@@ -212,10 +213,10 @@ def plot_lines(
             alt += f": {plot.caption}"
         if names:
             alt += f" (metrics: {names})"
-        image = f"![{escape_plain(alt)}](<{url}>){{ loading=lazy }}"
+        image = f"![{escape_plain(one_line(alt))}](<{url}>){{ loading=lazy }}"
         out += [f'[{image}](<{url}> "Open the plot full size"){{ .ng-plot }}', ""]
-        if caption:
-            out += [caption, "{: .ng-caption }", ""]
+        if plot.caption.strip():
+            out += [*text_lines(plot.caption), "{: .ng-caption }", ""]
     return out
 
 
@@ -229,24 +230,50 @@ def doc_lines(doc: str) -> list[str]:
     return out
 
 
+def text_lines(text: str, *, keep_indent: bool = False) -> list[str]:
+    """Plain text (from a results file or a test) as the lines of one Markdown
+    paragraph that shows it as written, line breaks included.
+
+    Each line is escaped and ends in a hard break (``<br>``) but the last; blank
+    lines are kept as breaks, so the text stays one paragraph. No line can start a
+    block (a list, a rule, a heading, an admonition, a code block): a first
+    character that is ASCII punctuation or a digit is written as a character
+    reference.
+
+    Args:
+        text: The text.
+        keep_indent: Keep each line's leading spaces (as ``&nbsp;``), as in a traceback.
+    """
+    lines = text.strip("\n").rstrip().splitlines() or [""]
+    out = []
+    for line in lines:
+        stripped = line.lstrip(" \t") if keep_indent else line.strip()
+        pad = "&nbsp;" * (len(line) - len(stripped)) if keep_indent else ""
+        out.append(pad + _line_start(stripped))
+    return [line + "<br>" for line in out[:-1]] + out[-1:]
+
+
+def _line_start(line: str) -> str:
+    if line and line[0].isascii() and not line[0].isalpha():
+        return f"&#{ord(line[0])};" + escape_plain(line[1:])
+    return escape_plain(line)
+
+
+def one_line(text: str) -> str:
+    """Text with its line breaks and runs of white space folded into single spaces
+    (for a table cell, a title or an alt text; not escaped)."""
+    return " ".join(text.split())
+
+
 def error_lines(message: str, location: str | None) -> list[str]:
-    """A broken run's error, as preformatted text (escaped, indentation kept)."""
+    """A broken run's error, line by line (escaped, indentation kept)."""
     lines = message.rstrip().splitlines() or ["(no message)"]
-    shown = []
-    for line in lines[:40]:
-        stripped = line.lstrip(" ")
-        shown.append("&nbsp;" * (len(line) - len(stripped)) + escape_plain(stripped))
+    shown = text_lines("\n".join(lines[:40]), keep_indent=True)
     if len(lines) > 40:
+        shown[-1] += "<br>"
         shown.append(f"… ({len(lines) - 40} more lines)")
     where = f" at `{_code_text(location)}`" if location else ""
-    return [
-        f"**Error**{where}:",
-        "",
-        # Hard line breaks (two trailing spaces would be stripped by editors).
-        "<br>\n".join(shown),
-        "{: .ng-error }",
-        "",
-    ]
+    return [f"**Error**{where}:", "", *shown, "{: .ng-error }", ""]
 
 
 def provenance_line(m: Measurement) -> list[str]:
@@ -285,14 +312,15 @@ def measurement_lines(
     """One measurement: summary, metrics table, plots, remarks (and provenance)."""
     out: list[str] = []
     if with_summary and m.summary:
-        out += [escape_plain(m.summary), "{: .ng-summary }", ""]
+        out += [*text_lines(m.summary), "{: .ng-summary }", ""]
     out += [*metrics_table(m.metrics), ""]
     subject = f"claim {ev.claim_id}, experiment {ev.label or ev.node_id}"
     out += plot_lines(
         m.plots, index=index, src_uri=src_uri, alt_subject=subject, metrics=m.metrics.keys()
     )
     for note in m.notes:
-        out += [f"*Note:* {escape_plain(note)}", ""]
+        first, *rest = text_lines(note)
+        out += [f"*Note:* {first}", *rest, ""]
     if provenance:
         out += provenance_line(m)
     return out

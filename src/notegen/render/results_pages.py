@@ -28,6 +28,7 @@ from notegen.render.measured import (
     format_started,
     measured_date,
     metric_cells,
+    one_line,
     source_anchor,
 )
 from notegen.render.pages import front_matter, relative_uri
@@ -63,6 +64,11 @@ def _first_line(text: str) -> str:
 
 
 def _row_summary(ev: Evidence) -> str:
+    # One line: it goes into a table cell, or beside a badge.
+    return one_line(_summary(ev))
+
+
+def _summary(ev: Evidence) -> str:
     latest = ev.latest
     if latest is None:
         if not ev.node_id:
