@@ -129,6 +129,20 @@ def test_the_plot_opens_full_size(tiny_site: Site, visit: Visit) -> None:
     assert page.evaluate("() => document.documentElement.tagName.toLowerCase()") == "svg"
 
 
+def test_the_home_pages_notes_table_fits_a_desktop_window(repo_site: Site, visit: Visit) -> None:
+    page = visit(repo_site.url)
+    for width in (1300, 1024):
+        page.set_viewport_size({"width": width, "height": 900})
+        table = page.locator(".ng-notes-table table")
+        expect(table).to_be_visible()
+        # Material wraps a table in a box that scrolls sideways when it is too wide.
+        overflow = table.evaluate(
+            "t => { const box = t.closest('.md-typeset__scrollwrap') || t.parentElement;"
+            " return box.scrollWidth - box.clientWidth; }"
+        )
+        assert overflow <= 0, f"the notes table is cut off at {width}px by {overflow}px"
+
+
 # --- search, claims ----------------------------------------------------------------------------
 
 

@@ -336,7 +336,8 @@ def render_home(graph: Graph, *, title: str = "Reading notes", summary: Sequence
         title: The page's title.
         summary: Markdown lines put under the title (the knowledge base at a glance).
     """
-    out = [front_matter(title), f"# {escape_plain(title)}", "", *summary]
+    # The notes table needs the width: no table-of-contents column (the navigation stays).
+    out = [front_matter(title, hide=["toc"]), f"# {escape_plain(title)}", "", *summary]
     notes = [(p, p.note) for p in graph.pages.values() if p.kind == "note" and p.note]
     journals = [p for p in graph.pages.values() if p.kind == "journal"]
     if not notes:
@@ -344,6 +345,8 @@ def render_home(graph: Graph, *, title: str = "Reading notes", summary: Sequence
     else:
         links = SiteLinks(graph, "index.md", {})
         out += [
+            '<div class="ng-notes-table" markdown>',
+            "",
             "| Note | Source | Date | Tags | Highlights | Annotations |",
             "| --- | --- | --- | --- | ---: | ---: |",
         ]
@@ -358,7 +361,7 @@ def render_home(graph: Graph, *, title: str = "Reading notes", summary: Sequence
                 str(len(note.annotations)),
             ]
             out.append("| " + " | ".join(cells) + " |")
-        out.append("")
+        out += ["", "</div>", ""]
     if journals:
         out += ["## Journals", ""]
         out += [f"- {markdown_link(escape_plain(p.name), p.src_uri)}" for p in journals]
