@@ -195,6 +195,12 @@ def test_the_claims_table_sorts_and_filters(tiny_site: Site, visit: Visit) -> No
     assert set(first_column()) == {"pretrain-converges"}
     page.locator(".ng-counts [data-verdict='supported']").click()
     assert len(first_column()) == rows.count()
+    # Each count says how many rows its filter shows.
+    for count in page.locator(".ng-counts [data-verdict]").all():
+        count.click()
+        shown = int(count.inner_text().rsplit(":", 1)[1])
+        assert len(first_column()) == shown, count.inner_text()
+        count.click()
 
 
 def test_no_console_errors_and_no_failed_requests(

@@ -163,7 +163,8 @@ def test_the_claims_page_lists_every_claim_with_its_verdict(site: Path) -> None:
     verdicts = {text(tr.find_all("td")[0]): text(tr.find_all("td")[1]) for tr in rows}
     assert verdicts == {"pretrain-converges": "Supported", "ten-x-faster": "Refuted"}
     counts = text(page.select_one(".ng-counts"))  # type: ignore[arg-type]
-    assert counts == "2 claims Supported: 1 Refuted: 1"
+    # The counts are of rows, as the filter shows them.
+    assert counts == "2 claims in 3 rows Supported: 2 Refuted: 1"
     for a in page.select(".ng-claims-table a"):
         assert resolve(site, "claims/index.html", str(a["href"])).is_file(), a["href"]
 

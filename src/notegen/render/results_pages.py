@@ -8,6 +8,7 @@ gathered before rendering; nothing here reads a file or runs an experiment.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from notegen.link.experiments import Experiment
 from notegen.link.graph import Graph
@@ -51,11 +52,15 @@ def _count_badges(counts: dict[ShownVerdict, int]) -> str:
     )
 
 
-def _verdict_counts(index: ResultsIndex) -> dict[ShownVerdict, int]:
+def _verdict_counts(verdicts: Iterable[ShownVerdict]) -> dict[ShownVerdict, int]:
     counts: dict[ShownVerdict, int] = {}
-    for verdict in index.claim_verdicts().values():
+    for verdict in verdicts:
         counts[verdict] = counts.get(verdict, 0) + 1
     return counts
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _first_line(text: str) -> str:
@@ -116,14 +121,17 @@ def render_claims_page(graph: Graph, index: ResultsIndex, *, title: str = "Claim
             "",
         ]
         return "\n".join(out)
-    counts = _verdict_counts(index)
-    n = len(index.claims)
+    # The counts filter the rows: each counts rows, as the filter shows them.
+    rows = [ev for evidence in index.claims.values() for ev in evidence]
+    counts = _verdict_counts(ev.verdict for ev in rows)
+    what = f"**{_plural(len(index.claims), 'claim')}**"
+    if len(rows) != len(index.claims):
+        what += f" in {_plural(len(rows), 'row')}"
     out += [
-        f'<p class="ng-counts" markdown>**{n} claim{"s" if n != 1 else ""}** '
-        f"{_count_badges(counts)}</p>",
+        f'<p class="ng-counts" markdown>{what} {_count_badges(counts)}</p>',
         "",
-        "A claim checked by several experiments has a row for each and counts under the "
-        "verdict that most needs attention. Click a column to sort, a count to filter.",
+        "A claim checked by several experiments has a row for each, with that experiment's "
+        "verdict. Click a count to show only its rows, a column to sort.",
         "{: .ng-hint }",
         "",
         '<div class="ng-claims-table ng-sortable" markdown>',
@@ -302,7 +310,7 @@ def results_summary(graph: Graph, index: ResultsIndex, *, src_uri: str = "index.
     stale = sum(1 for r in results if r.stale)
     broken = sum(1 for r in results if r.record.latest.verdict == "broken")
     last = max((r.record.latest.started for r in results), default=None)
-    counts = _verdict_counts(index)
+    counts = _verdict_counts(index.claim_verdicts().values())
     claims_link = markdown_link(
         f"{len(index.claims)} claim{'s' if len(index.claims) != 1 else ''}",
         relative_uri(CLAIMS_URI, src_uri),
