@@ -9,8 +9,10 @@ claims; :class:`ResultCards` (what the site uses) shows what was measured.
 A result card is a collapsed ``pymdownx.details`` block: its one-line summary
 holds the verdict (icon and word) and the measured one-line summary; opened,
 it shows the metrics with their 95% CIs, the plots, the experiment's docstring,
-links to its page and source, and provenance. Several claims or experiments
-under one block become content tabs inside one card.
+links to its page and source, and provenance. A block that makes several
+claims gets one card per claim, each with its own one-line verdict; a claim
+checked by several experiments (or parametrized instances) shows them as
+content tabs inside its card.
 """
 
 from __future__ import annotations
