@@ -7,6 +7,7 @@ gathered before rendering; nothing here reads a file or runs an experiment.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 
@@ -37,6 +38,7 @@ from notegen.store.schema import HistoryEntry, Measurement, Metric
 
 __all__ = [
     "CLAIMS_URI",
+    "deciding_metrics",
     "render_claims_page",
     "render_experiment_page",
     "results_summary",
@@ -249,11 +251,15 @@ def _experiment_section(graph: Graph, index: ResultsIndex, exp: Experiment, src:
             out += [f"### {escape_plain(ev.label)}", ""]
         out += [badge(ev.verdict) + " " + escape_plain(_row_summary(ev)), ""]
         out += entry_body(ev, index=index, src_uri=src, about=False, doc=False, with_summary=False)
-        out += _history(ev)
+        out += _history(ev, index)
     return out
 
 
-def _history(ev: Evidence) -> list[str]:
+_HISTORY_METRICS = 3
+"""How many metrics the history table shows (more when more decide the verdict)."""
+
+
+def _history(ev: Evidence, index: ResultsIndex) -> list[str]:
     rec = ev.record
     if rec is None:
         return []
@@ -261,8 +267,16 @@ def _history(ev: Evidence) -> list[str]:
     rows += [("earlier", h) for h in reversed(rec.history)]
     if len(rows) == 1:
         return ["*History: measured once so far with this code.*", "{: .ng-hint }", ""]
-    names = list(rec.latest.metrics)[:3] or list(rec.history[-1].metrics)[:3]
-    header = "| Measured | Verdict | Declared | " + " | ".join(f"`{n}`" for n in names)
+    recorded = list(dict.fromkeys(n for _, m in rows for n in m.metrics))
+    file = index.files.get(ev.source_path or "")
+    deciding = [
+        n for n in deciding_metrics(file.source if file else None, ev.function) if n in recorded
+    ]
+    # The metrics the verdict is decided on first, then the first ones recorded.
+    names = list(dict.fromkeys([*deciding, *recorded]))
+    names = names[: max(_HISTORY_METRICS, len(deciding))]
+    labels = [f"`{_code(n)}`" + (" (decides)" if n in deciding else "") for n in names]
+    header = "| Measured | Verdict | Declared | " + " | ".join(labels)
     header += " | Code |"
     rule = "| --- | --- | --- | " + " | ".join("---:" for _ in names) + " | --- |"
     out = ["**History** (newest first; ↑/↓: outside the previous run's 95% CI)", "", header, rule]
@@ -284,6 +298,68 @@ def _history(ev: Evidence) -> list[str]:
         cells.append(f"`{m.code_hash[:10]}`")
         out.append("| " + " | ".join(cells) + " |")
     return [*out, ""]
+
+
+def deciding_metrics(source: str | None, function: str) -> tuple[str, ...]:
+    """The metrics an experiment's verdict is decided on, read from its source.
+
+    These are the metrics named in its ``measure.verdict(...)`` call: recorded
+    there (``decide(measure.metric("gap", ...), ...)``) or into a variable the
+    call uses (``gap = measure.metric("gap", ...)`` then ``decide(gap, ...)``).
+    Metric names built at run time (f-strings, loops) cannot be read: then the
+    answer is empty, as it is without source.
+
+    Args:
+        source: The test file's text.
+        function: The experiment's qualified name (``test_y`` or ``TestC.test_y``).
+    """
+    if not source:
+        return ()
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ()
+    body: list[ast.stmt] = tree.body
+    found: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+    for part in function.split("."):
+        stmt = next((n for n in body if getattr(n, "name", None) == part), None)
+        if isinstance(stmt, ast.ClassDef):
+            body = stmt.body
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            found = stmt
+        else:
+            return ()
+    if found is None:
+        return ()
+    into: dict[str, str] = {}
+    for node in ast.walk(found):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            name = _recorded_metric(node.value)
+            if name is not None and len(targets) == 1 and isinstance(targets[0], ast.Name):
+                into[targets[0].id] = name
+    named: list[str] = []
+    for node in ast.walk(found):
+        if isinstance(node, ast.Call) and _is_method(node, "verdict"):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Name) and inner.id in into:
+                    named.append(into[inner.id])
+                elif (name := _recorded_metric(inner)) is not None:
+                    named.append(name)
+    return tuple(dict.fromkeys(named))
+
+
+def _is_method(call: ast.Call, name: str) -> bool:
+    return isinstance(call.func, ast.Attribute) and call.func.attr == name
+
+
+def _recorded_metric(node: ast.AST) -> str | None:
+    """``"x"`` of ``measure.metric("x", ...)``."""
+    if isinstance(node, ast.Call) and _is_method(node, "metric") and node.args:
+        first = node.args[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            return first.value
+    return None
 
 
 def _moved(now: Metric, before: Metric | None) -> str:
