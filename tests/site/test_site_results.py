@@ -37,6 +37,14 @@ def copy_tinysite(dest: Path) -> Path:
     return dest
 
 
+def edit_experiment(project: Path, old: str, new: str) -> None:
+    """Replace ``old`` (which must be there) by ``new`` in the project's test_tiny.py."""
+    test_file = project / "examples" / "test_tiny.py"
+    source = test_file.read_text(encoding="utf-8")
+    assert old in source
+    test_file.write_text(source.replace(old, new), encoding="utf-8")
+
+
 def article(site: Path, page: str) -> Tag:
     html = (site / page).read_text(encoding="utf-8")
     found = BeautifulSoup(html, "html.parser").find("article")
@@ -238,6 +246,7 @@ def test_bad_results_are_warnings_and_cards_that_say_what_is_wrong(tmp_path: Pat
     (card,) = own_cards(first)
     assert summary(card).startswith("Not measured")
     assert f"{bad_rel}:1: invalid JSON" in text(card)
+    assert "notegen run --all" in [text(c) for c in card.select("p.ng-problem code")]
     highlight = article(site, NOTE).select_one("div.ng-highlight")
     assert highlight is not None and f"Plot missing: results/{plot.file}" in text(highlight)
     assert mkdocs_build(project / "mkdocs.yml", site, "--strict").returncode != 0
@@ -245,14 +254,8 @@ def test_bad_results_are_warnings_and_cards_that_say_what_is_wrong(tmp_path: Pat
 
 def test_a_broken_rerun_shows_the_error_and_the_last_good_numbers(tmp_path: Path) -> None:
     project = copy_tinysite(tmp_path / "p")
-    test_file = project / "examples" / "test_tiny.py"
-    source = test_file.read_text(encoding="utf-8")
     marker = "    seeds = measure.seeds(range(5))\n    ratio = measure.metric("
-    assert marker in source
-    test_file.write_text(
-        source.replace(marker, '    raise RuntimeError("lost <the> data")\n' + marker),
-        encoding="utf-8",
-    )
+    edit_experiment(project, marker, '    raise RuntimeError("lost <the> data")\n' + marker)
     good = read_record(record_path(project / "results", TENX)).latest
     run = subprocess.run(
         [
@@ -306,6 +309,22 @@ def test_text_from_results_files_is_shown_as_text(tmp_path: Path) -> None:
     assert not [a for a in card.find_all("a") if "javascript" in str(a.get("href", ""))]
     assert not card.find_all(attrs={"onclick": True})
     assert "**b**" in text(card)
+
+
+def test_docstring_literals_are_code_and_the_rest_is_text(tmp_path: Path) -> None:
+    project = copy_tinysite(tmp_path / "p")
+    doc = '"""A warm start is not ten times faster: the speed-up is far smaller.'
+    markup = " in ``ctrsim.world``, *true* of ``<b>x</b>`` <i>y</i> [z](javascript:1)."
+    edit_experiment(project, doc, doc[:-1] + markup)
+    site = tmp_path / "site"
+    done = mkdocs_build(project / "mkdocs.yml", site)
+    assert done.returncode == 0, done.stderr
+    (card,) = own_cards(article(site, NOTE).select("div.ng-annotation")[0])
+    (doc_line,) = [p for p in card.select("p.ng-doc") if "ctrsim" in text(p)]
+    assert [text(c) for c in doc_line.select("code")] == ["ctrsim.world", "<b>x</b>"]
+    assert [text(e) for e in doc_line.select("em")] == ["true"]
+    assert "<i>y</i> [z](javascript:1)." in text(doc_line)
+    assert not doc_line.select("b, i, a") and "``" not in text(doc_line)
 
 
 def test_text_of_several_lines_stays_inside_its_card(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from notegen.render.measured import (
     TIMES,
     VERDICT_WORDS,
     badge,
+    code_spans,
     doc_lines,
     error_lines,
     experiment_anchor,
@@ -278,7 +279,7 @@ def entry_body(
     out = _about_lines(ev, index=index, src_uri=src_uri, made_by=made_by) if about else []
     docs = doc_lines(ev.doc) if doc else []
     for problem in ev.problems:
-        first, *rest = text_lines(problem)
+        first, *rest = text_lines(problem, render=code_spans)
         out += [f"**Problem:** {first}", *rest, "{: .ng-problem }", ""]
     rec = ev.record
     if rec is None or ev.result is None:

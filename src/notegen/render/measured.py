@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from notegen.render.evidence import Evidence, ResultsIndex, ShownVerdict
 from notegen.render.inline import escape_plain, markdown_link
@@ -22,6 +22,7 @@ from notegen.store.schema import Measurement, Metric, Plot
 __all__ = [
     "VERDICT_WORDS",
     "badge",
+    "code_spans",
     "doc_lines",
     "error_lines",
     "format_duration",
@@ -32,6 +33,7 @@ __all__ = [
     "metrics_table",
     "one_line",
     "plot_lines",
+    "prose",
     "provenance_line",
     "source_anchor",
     "text_lines",
@@ -221,16 +223,57 @@ def plot_lines(
 
 
 def doc_lines(doc: str) -> list[str]:
-    """An experiment's docstring as escaped paragraphs."""
+    """An experiment's docstring as paragraphs (:func:`prose`: literals as code,
+    emphasis kept, the rest escaped)."""
     out: list[str] = []
     for para in re.split(r"\n\s*\n", doc.strip()):
         words = " ".join(line.strip() for line in para.splitlines() if line.strip())
         if words:
-            out += [escape_plain(words), "{: .ng-doc }", ""]
+            out += [_safe_start(prose(words)), "{: .ng-doc }", ""]
     return out
 
 
-def text_lines(text: str, *, keep_indent: bool = False) -> list[str]:
+_PROSE = re.compile(
+    r"``(?P<literal>[^`\n]+?)``"
+    r"|`(?P<code>[^`\n]+)`"
+    r"|\*\*(?P<strong>[^*\s](?:[^*\n]*[^*\s])?)\*\*"
+    # reST's rule: *emphasis* starts before a non-space and ends after one, and
+    # touches no word on either side (so ``a*b*c`` and ``*.json and *.svg`` stay).
+    r"|(?<![\w*])\*(?P<em>[^*\s](?:[^*\n]*[^*\s])?)\*(?![\w*])"
+)
+
+
+def prose(text: str, *, emphasis: bool = True) -> str:
+    """Text written in docstring style as safe Markdown: ````literal```` and
+    ```code``` become code, ``**strong**`` and ``*emphasis*`` stay (unless
+    ``emphasis`` is false); everything else is escaped (:func:`escape_plain`), so
+    no HTML, link or attribute list can come from it."""
+    out: list[str] = []
+    pos = 0
+    for m in _PROSE.finditer(text):
+        if not emphasis and m["code"] is None and m["literal"] is None:
+            continue
+        out.append(escape_plain(text[pos : m.start()]))
+        if m["strong"] is not None:
+            out.append(f"**{escape_plain(m['strong'])}**")
+        elif m["em"] is not None:
+            out.append(f"*{escape_plain(m['em'])}*")
+        else:
+            # A code span shows its text as written; Markdown escapes its HTML.
+            out.append(f"`{m['literal'] or m['code']}`")
+        pos = m.end()
+    out.append(escape_plain(text[pos:]))
+    return "".join(out)
+
+
+def code_spans(text: str) -> str:
+    """:func:`prose` without emphasis: for messages, whose ``*`` are globs and the like."""
+    return prose(text, emphasis=False)
+
+
+def text_lines(
+    text: str, *, keep_indent: bool = False, render: Callable[[str], str] = escape_plain
+) -> list[str]:
     """Plain text (from a results file or a test) as the lines of one Markdown
     paragraph that shows it as written, line breaks included.
 
@@ -243,20 +286,25 @@ def text_lines(text: str, *, keep_indent: bool = False) -> list[str]:
     Args:
         text: The text.
         keep_indent: Keep each line's leading spaces (as ``&nbsp;``), as in a traceback.
+        render: How each line becomes Markdown: :func:`escape_plain`, or
+            :func:`code_spans` for a message that marks commands with backticks.
     """
     lines = text.strip("\n").rstrip().splitlines() or [""]
     out = []
     for line in lines:
         stripped = line.lstrip(" \t") if keep_indent else line.strip()
         pad = "&nbsp;" * (len(line) - len(stripped)) if keep_indent else ""
-        out.append(pad + _line_start(stripped))
+        out.append(pad + _safe_start(render(stripped)))
     return [line + "<br>" for line in out[:-1]] + out[-1:]
 
 
-def _line_start(line: str) -> str:
-    if line and line[0].isascii() and not line[0].isalpha():
-        return f"&#{ord(line[0])};" + escape_plain(line[1:])
-    return escape_plain(line)
+def _safe_start(markdown: str) -> str:
+    # Rendered text holds a backtick, a `*` or a `&` only where a code span,
+    # emphasis or a character reference begins: none of them starts a block.
+    first = markdown[:1]
+    if first.isascii() and not first.isalpha() and first not in ("", "`", "*", "&"):
+        return f"&#{ord(first)};" + markdown[1:]
+    return markdown
 
 
 def one_line(text: str) -> str:
