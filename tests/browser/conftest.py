@@ -86,6 +86,13 @@ def tiny_site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Ite
     yield from _build_and_serve(TINYSITE / "mkdocs.yml", tmp_path_factory.mktemp("tiny") / "site")
 
 
+@pytest.fixture(scope="session")
+def names_site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A graph whose titles, tags and linked page names hold HTML (tests/fixtures/html_names/)."""
+    project = REPO / "tests" / "fixtures" / "html_names"
+    yield from _build_and_serve(project / "mkdocs.yml", tmp_path_factory.mktemp("names") / "site")
+
+
 @pytest.fixture
 def visit(browser: Browser) -> Iterator[Callable[[str], Page]]:
     """Open a page in a fresh light-scheme context; at the end of the test, fail on

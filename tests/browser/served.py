@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Response
@@ -60,6 +61,14 @@ class Site:
     """The built site's folder."""
     url: str
     """Its address, ending in ``/``."""
+
+
+def all_pages(site: Site) -> list[str]:
+    """The address of every page of a built site."""
+    return sorted(
+        site.url + quote(p.relative_to(site.root).parent.as_posix() + "/").removeprefix("./")
+        for p in site.root.rglob("index.html")
+    )
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
-from served import ARTIFACTS, REPO, TINYSITE, Site, Visitor, require_playwright
+from served import ARTIFACTS, REPO, TINYSITE, Site, Visitor, all_pages, require_playwright
 
 from notegen.link import build_graph
 from notegen.render.measured import VERDICT_WORDS
@@ -30,13 +30,6 @@ def seed_page(site: Site) -> str:
     """The seed note's page: the only note page of the repository's site."""
     (page,) = [p for p in (site.root / "notes").glob("*/index.html")]
     return site.url + quote(f"notes/{page.parent.name}/")
-
-
-def all_pages(site: Site) -> list[str]:
-    return sorted(
-        site.url + quote(p.relative_to(site.root).parent.as_posix() + "/").removeprefix("./")
-        for p in site.root.rglob("index.html")
-    )
 
 
 def open_all_cards(page: Page) -> None:
@@ -136,6 +129,20 @@ def test_the_plot_opens_full_size(tiny_site: Site, visit: Visit) -> None:
     assert page.evaluate("() => document.documentElement.tagName.toLowerCase()") == "svg"
 
 
+def test_the_home_pages_notes_table_fits_a_desktop_window(repo_site: Site, visit: Visit) -> None:
+    page = visit(repo_site.url)
+    for width in (1300, 1024):
+        page.set_viewport_size({"width": width, "height": 900})
+        table = page.locator(".ng-notes-table table")
+        expect(table).to_be_visible()
+        # Material wraps a table in a box that scrolls sideways when it is too wide.
+        overflow = table.evaluate(
+            "t => { const box = t.closest('.md-typeset__scrollwrap') || t.parentElement;"
+            " return box.scrollWidth - box.clientWidth; }"
+        )
+        assert overflow <= 0, f"the notes table is cut off at {width}px by {overflow}px"
+
+
 # --- search, claims ----------------------------------------------------------------------------
 
 
@@ -188,6 +195,12 @@ def test_the_claims_table_sorts_and_filters(tiny_site: Site, visit: Visit) -> No
     assert set(first_column()) == {"pretrain-converges"}
     page.locator(".ng-counts [data-verdict='supported']").click()
     assert len(first_column()) == rows.count()
+    # Each count says how many rows its filter shows.
+    for count in page.locator(".ng-counts [data-verdict]").all():
+        count.click()
+        shown = int(count.inner_text().rsplit(":", 1)[1])
+        assert len(first_column()) == shown, count.inner_text()
+        count.click()
 
 
 def test_no_console_errors_and_no_failed_requests(

@@ -23,7 +23,14 @@ from notegen.render import (
     render_site,
 )
 from notegen.render.evidence import Evidence
-from notegen.render.measured import format_number, format_started, metric_cells
+from notegen.render.measured import (
+    code_spans,
+    format_number,
+    format_started,
+    metric_cells,
+    prose,
+    text_lines,
+)
 from notegen.store import read_record, save_measurement
 
 TINYSITE = Path(__file__).resolve().parents[1] / "tinysite"
@@ -163,6 +170,44 @@ def test_numbers_are_shown_to_four_significant_digits(value: float, shown: str) 
 # --- what goes wrong ------------------------------------------------------------------
 
 
+def test_text_of_several_lines_is_one_paragraph_that_starts_no_block() -> None:
+    text = "first\n  - two\n\n1. three\n!!! four <b>"
+    assert text_lines(text) == [
+        "first<br>",
+        "&#45; two<br>",
+        "<br>",
+        "&#49;. three<br>",
+        "&#33;!! four &lt;b&gt;",
+    ]
+    assert text_lines(text, keep_indent=True)[1] == "&nbsp;&nbsp;&#45; two<br>"
+    assert text_lines("深度 *x*") == ["深度 &#42;x&#42;"]
+
+
+@pytest.mark.parametrize(
+    ("text", "markdown"),
+    [
+        ("see ``ctrsim.world``", "see `ctrsim.world`"),
+        ("run `notegen run --all`", "run `notegen run --all`"),
+        ("*true* and **very**", "*true* and **very**"),
+        ("a*b*c, results/*.json and *.svg", "a&#42;b&#42;c, results/&#42;.json and &#42;.svg"),
+        ("``<b>`` *<i>*", "`<b>` *&lt;i&gt;*"),
+        (
+            "[x](javascript:1){: onclick=y }",
+            "&#91;x&#93;(javascript:1)&#123;: onclick&#61;y &#125;",
+        ),
+    ],
+)
+def test_docstring_prose_keeps_literals_and_emphasis_and_escapes_the_rest(
+    text: str, markdown: str
+) -> None:
+    assert prose(text) == markdown
+
+
+def test_messages_keep_code_but_not_emphasis() -> None:
+    assert code_spans("run `x` on *.json *now*") == "run `x` on &#42;.json &#42;now&#42;"
+    assert text_lines("`x` first\n- second", render=code_spans) == ["`x` first<br>", "&#45; second"]
+
+
 def test_without_results_every_card_says_not_measured(project: Path) -> None:
     shutil.rmtree(project / "results")
     index = gather(project)
@@ -215,8 +260,14 @@ def test_a_missing_plot_is_named_on_the_card(project: Path) -> None:
     assert svg.name not in index.plots
     ev = one(index, "pretrain-converges", LR01)
     assert ev.verdict == "supported"  # the numbers are still there
-    assert any(f"results/{svg.name}, which is missing" in p for p in ev.problems)
-    assert "**Plot missing:** results/" in note_markdown(project)
+    # Said once in each card that shows it, where the plot would be.
+    assert not ev.problems
+    shown = svg.name.replace("_", "&#95;")
+    cards = [c for c in note_markdown(project).split("\n??? ") if shown in c]
+    assert cards
+    for card in cards:
+        assert card.count(shown) == 1
+        assert f"**Plot missing:** results/{shown}" in card
 
 
 def test_a_changed_experiment_makes_its_results_stale_and_says_why(project: Path) -> None:

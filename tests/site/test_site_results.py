@@ -37,6 +37,14 @@ def copy_tinysite(dest: Path) -> Path:
     return dest
 
 
+def edit_experiment(project: Path, old: str, new: str) -> None:
+    """Replace ``old`` (which must be there) by ``new`` in the project's test_tiny.py."""
+    test_file = project / "examples" / "test_tiny.py"
+    source = test_file.read_text(encoding="utf-8")
+    assert old in source
+    test_file.write_text(source.replace(old, new), encoding="utf-8")
+
+
 def article(site: Path, page: str) -> Tag:
     html = (site / page).read_text(encoding="utf-8")
     found = BeautifulSoup(html, "html.parser").find("article")
@@ -163,7 +171,8 @@ def test_the_claims_page_lists_every_claim_with_its_verdict(site: Path) -> None:
     verdicts = {text(tr.find_all("td")[0]): text(tr.find_all("td")[1]) for tr in rows}
     assert verdicts == {"pretrain-converges": "Supported", "ten-x-faster": "Refuted"}
     counts = text(page.select_one(".ng-counts"))  # type: ignore[arg-type]
-    assert counts == "2 claims Supported: 1 Refuted: 1"
+    # The counts are of rows, as the filter shows them.
+    assert counts == "2 claims in 3 rows Supported: 2 Refuted: 1"
     for a in page.select(".ng-claims-table a"):
         assert resolve(site, "claims/index.html", str(a["href"])).is_file(), a["href"]
 
@@ -237,6 +246,7 @@ def test_bad_results_are_warnings_and_cards_that_say_what_is_wrong(tmp_path: Pat
     (card,) = own_cards(first)
     assert summary(card).startswith("Not measured")
     assert f"{bad_rel}:1: invalid JSON" in text(card)
+    assert "notegen run --all" in [text(c) for c in card.select("p.ng-problem code")]
     highlight = article(site, NOTE).select_one("div.ng-highlight")
     assert highlight is not None and f"Plot missing: results/{plot.file}" in text(highlight)
     assert mkdocs_build(project / "mkdocs.yml", site, "--strict").returncode != 0
@@ -244,14 +254,8 @@ def test_bad_results_are_warnings_and_cards_that_say_what_is_wrong(tmp_path: Pat
 
 def test_a_broken_rerun_shows_the_error_and_the_last_good_numbers(tmp_path: Path) -> None:
     project = copy_tinysite(tmp_path / "p")
-    test_file = project / "examples" / "test_tiny.py"
-    source = test_file.read_text(encoding="utf-8")
     marker = "    seeds = measure.seeds(range(5))\n    ratio = measure.metric("
-    assert marker in source
-    test_file.write_text(
-        source.replace(marker, '    raise RuntimeError("lost <the> data")\n' + marker),
-        encoding="utf-8",
-    )
+    edit_experiment(project, marker, '    raise RuntimeError("lost <the> data")\n' + marker)
     good = read_record(record_path(project / "results", TENX)).latest
     run = subprocess.run(
         [
@@ -305,6 +309,67 @@ def test_text_from_results_files_is_shown_as_text(tmp_path: Path) -> None:
     assert not [a for a in card.find_all("a") if "javascript" in str(a.get("href", ""))]
     assert not card.find_all(attrs={"onclick": True})
     assert "**b**" in text(card)
+
+
+def test_docstring_literals_are_code_and_the_rest_is_text(tmp_path: Path) -> None:
+    project = copy_tinysite(tmp_path / "p")
+    doc = '"""A warm start is not ten times faster: the speed-up is far smaller.'
+    markup = " in ``ctrsim.world``, *true* of ``<b>x</b>`` <i>y</i> [z](javascript:1)."
+    edit_experiment(project, doc, doc[:-1] + markup)
+    site = tmp_path / "site"
+    done = mkdocs_build(project / "mkdocs.yml", site)
+    assert done.returncode == 0, done.stderr
+    (card,) = own_cards(article(site, NOTE).select("div.ng-annotation")[0])
+    (doc_line,) = [p for p in card.select("p.ng-doc") if "ctrsim" in text(p)]
+    assert [text(c) for c in doc_line.select("code")] == ["ctrsim.world", "<b>x</b>"]
+    assert [text(e) for e in doc_line.select("em")] == ["true"]
+    assert "<i>y</i> [z](javascript:1)." in text(doc_line)
+    assert not doc_line.select("b, i, a") and "``" not in text(doc_line)
+
+
+def test_text_of_several_lines_stays_inside_its_card(tmp_path: Path) -> None:
+    project = copy_tinysite(tmp_path / "p")
+    error = [
+        "Traceback (most recent call last):",
+        '  File "examples/test_tiny.py", line 75, in test',
+        "    1. raise RuntimeError(x)",
+        "-----",
+        "!!! note",
+        "",
+        "RuntimeError: lost",
+    ]
+    path = record_path(project / "results", TENX)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["latest"]["notes"] = ["first note line\n- second note line\n\n# third note line"]
+    data["last_good"] = data["latest"]
+    data["latest"] = {**data["latest"], "verdict": "broken", "message": "\n".join(error)}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    path = record_path(project / "results", LR01)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["latest"]["plots"][0]["caption"] = "caption line one\n\n1. caption line two"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    site = tmp_path / "site"
+    done = mkdocs_build(project / "mkdocs.yml", site)
+    assert done.returncode == 0, done.stderr
+    page = article(site, NOTE)
+    # Nothing of it became a block of its own: a rule, a list, a heading, an admonition.
+    assert not page.select("hr, article > ol, .ng-block > ol, .admonition, .ng-block h1")
+    (card,) = own_cards(page.select("div.ng-annotation")[0])
+    (shown,) = card.select(".ng-error")
+    lines = [" ".join(line.split()) for line in shown.get_text().split("\n")]
+    assert lines == [" ".join(line.split()) for line in error]
+    assert "\u00a0\u00a0File" in shown.get_text()  # indentation kept
+    note = card.find(string=re.compile("first note line"))
+    assert note is not None
+    assert text(note.parent) == "Note: first note line - second note line # third note line"
+    highlight = page.select_one("div.ng-highlight")
+    assert highlight is not None
+    tab = own_cards(highlight)[0].select(".tabbed-block")[0]  # lr=0.1
+    (caption,) = tab.select(".ng-caption")
+    assert caption.get_text().split("\n") == ["caption line one", "", "1. caption line two"]
+    (image,) = tab.select("img")
+    assert "caption line one 1. caption line two" in str(image["alt"])
+    assert "\n" not in str(image["alt"])
 
 
 def test_the_repository_without_results_builds_with_not_measured_cards(tmp_path: Path) -> None:

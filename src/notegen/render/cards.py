@@ -9,8 +9,10 @@ claims; :class:`ResultCards` (what the site uses) shows what was measured.
 A result card is a collapsed ``pymdownx.details`` block: its one-line summary
 holds the verdict (icon and word) and the measured one-line summary; opened,
 it shows the metrics with their 95% CIs, the plots, the experiment's docstring,
-links to its page and source, and provenance. Several claims or experiments
-under one block become content tabs inside one card.
+links to its page and source, and provenance. A block that makes several
+claims gets one card per claim, each with its own one-line verdict; a claim
+checked by several experiments (or parametrized instances) shows them as
+content tabs inside its card.
 """
 
 from __future__ import annotations
@@ -27,14 +29,17 @@ from notegen.render.measured import (
     TIMES,
     VERDICT_WORDS,
     badge,
+    code_spans,
     doc_lines,
     error_lines,
     experiment_anchor,
     format_started,
     link_to,
     measurement_lines,
+    one_line,
     provenance_line,
     source_anchor,
+    text_lines,
     verdict_class,
 )
 
@@ -168,7 +173,7 @@ def render_card(
         classes.append("ng-inherited")
     single = len(entries) == 1
     title = _single_title(entries[0]) if single else _multi_title(entries)
-    out = [f'??? {" ".join(classes)} "{_title_text(title)}"', ""]
+    out = [f'??? {" ".join(classes)} "{one_line(title)}"', ""]
     if single:
         ev = entries[0]
         summary = ev.latest.summary if ev.latest is not None else ""
@@ -183,20 +188,16 @@ def render_card(
         return "\n".join(out).rstrip() + "\n"
     for ev in entries:
         label = _tab_label(ev, entries)
-        out += [f'    === "{_title_text(label)}"', ""]
+        out += [f'    === "{one_line(label)}"', ""]
         body = entry_body(ev, index=index, src_uri=src_uri, made_by=made_by, with_summary=True)
         out += _indent(body, 8)
     return "\n".join(out).rstrip() + "\n"
 
 
 def _indent(lines: list[str], width: int = 4) -> list[str]:
+    # Every line, also of an item that holds several: all of it stays in the card.
     pad = " " * width
-    return [pad + line if line.strip() else "" for line in lines]
-
-
-def _title_text(text: str) -> str:
-    # A details/tab title is one line inside "...": no line breaks.
-    return " ".join(text.split())
+    return [pad + line if line.strip() else "" for item in lines for line in item.split("\n")]
 
 
 def _line(text: str) -> str:
@@ -278,7 +279,8 @@ def entry_body(
     out = _about_lines(ev, index=index, src_uri=src_uri, made_by=made_by) if about else []
     docs = doc_lines(ev.doc) if doc else []
     for problem in ev.problems:
-        out += [f"**Problem:** {escape_plain(problem)}", "{: .ng-problem }", ""]
+        first, *rest = text_lines(problem, render=code_spans)
+        out += [f"**Problem:** {first}", *rest, "{: .ng-problem }", ""]
     rec = ev.record
     if rec is None or ev.result is None:
         if not ev.node_id:
@@ -300,8 +302,9 @@ def entry_body(
         return out
     latest = rec.latest
     if ev.result.stale:
+        why = escape_plain(one_line(ev.result.why_stale()))
         out += [
-            f"**Stale:** {escape_plain(ev.result.why_stale())} since this was measured; the "
+            f"**Stale:** {why} since this was measured; the "
             "numbers below describe the code as it was. Run `notegen run` to re-measure.",
             "{: .ng-warn }",
             "",

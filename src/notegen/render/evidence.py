@@ -83,7 +83,9 @@ class Evidence:
     result: LoadedResult | None
     """The stored result with its staleness; None when never measured (or unreadable)."""
     problems: tuple[str, ...] = ()
-    """What is wrong, in words for the card: an unreadable results file, a missing plot."""
+    """What is wrong, in words for the card: an unreadable results file, a result
+    whose experiment is gone, a skipped experiment. (A missing plot is said on the
+    card where the plot would be.)"""
 
     @property
     def record(self) -> ResultRecord | None:
@@ -297,7 +299,8 @@ def gather_results(
     by_claim: dict[str, list[Evidence]] = {}
     by_node: dict[str, list[Evidence]] = {}
     for st in states:
-        problems = _problems(st.result, results_dir, root)
+        # A missing plot is said where the plot would be (measured.plot_lines).
+        problems: tuple[str, ...] = ()
         if st.result is None and st.experiment.skipped:
             problems += ("the experiment is marked skip, so it is never measured",)
         if st.result is None and results_dir is not None:
@@ -313,7 +316,6 @@ def gather_results(
         problems = (
             f"the experiment {orphan.experiment} is no longer under examples/ "
             f"(renamed or deleted); delete {relpath(orphan.path, root)} if that was on purpose",
-            *_problems(orphan, results_dir, root),
         )
         for claim_id in orphan.record.claims:
             ev = Evidence(claim_id, orphan.experiment, None, orphan, problems)
@@ -370,22 +372,6 @@ def _plot_file(results_dir: Path, name: str) -> Path | None:
         return None
     path = results_dir / name
     return path if path.is_file() else None
-
-
-def _problems(result: LoadedResult | None, results_dir: Path | None, root: Path) -> tuple[str, ...]:
-    if result is None or results_dir is None:
-        return ()
-    out: list[str] = []
-    record_file = relpath(result.path, root)
-    for which, m in (("latest", result.record.latest), ("last good", result.record.last_good)):
-        for plot in m.plots if m is not None else ():
-            if _plot_file(results_dir, plot.file) is None:
-                out.append(
-                    f"plot {plot.name!r} ({which} measurement) names "
-                    f"{relpath(results_dir, root)}/{plot.file}, which is missing "
-                    f"(listed in {record_file}); re-run the experiment to redraw it"
-                )
-    return tuple(out)
 
 
 def _missing_diagnostics(site: ClaimSite, evidence: Sequence[Evidence]) -> list[Diagnostic]:

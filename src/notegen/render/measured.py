@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from notegen.render.evidence import Evidence, ResultsIndex, ShownVerdict
 from notegen.render.inline import escape_plain, markdown_link
@@ -22,6 +22,7 @@ from notegen.store.schema import Measurement, Metric, Plot
 __all__ = [
     "VERDICT_WORDS",
     "badge",
+    "code_spans",
     "doc_lines",
     "error_lines",
     "format_duration",
@@ -30,9 +31,12 @@ __all__ = [
     "measurement_lines",
     "metric_cells",
     "metrics_table",
+    "one_line",
     "plot_lines",
+    "prose",
     "provenance_line",
     "source_anchor",
+    "text_lines",
     "verdict_class",
 ]
 
@@ -197,7 +201,6 @@ def plot_lines(
     out: list[str] = []
     for plot in plots:
         uri = index.plots.get(plot.file)
-        caption = escape_plain(plot.caption) if plot.caption else ""
         if uri is None:
             out += [
                 f"**Plot missing:** {escape_plain(index.results_dir + '/' + plot.file)} "
@@ -212,41 +215,113 @@ def plot_lines(
             alt += f": {plot.caption}"
         if names:
             alt += f" (metrics: {names})"
-        image = f"![{escape_plain(alt)}](<{url}>){{ loading=lazy }}"
+        image = f"![{escape_plain(one_line(alt))}](<{url}>){{ loading=lazy }}"
         out += [f'[{image}](<{url}> "Open the plot full size"){{ .ng-plot }}', ""]
-        if caption:
-            out += [caption, "{: .ng-caption }", ""]
+        if plot.caption.strip():
+            out += [*text_lines(plot.caption), "{: .ng-caption }", ""]
     return out
 
 
 def doc_lines(doc: str) -> list[str]:
-    """An experiment's docstring as escaped paragraphs."""
+    """An experiment's docstring as paragraphs (:func:`prose`: literals as code,
+    emphasis kept, the rest escaped)."""
     out: list[str] = []
     for para in re.split(r"\n\s*\n", doc.strip()):
         words = " ".join(line.strip() for line in para.splitlines() if line.strip())
         if words:
-            out += [escape_plain(words), "{: .ng-doc }", ""]
+            out += [_safe_start(prose(words)), "{: .ng-doc }", ""]
     return out
 
 
+_PROSE = re.compile(
+    r"``(?P<literal>[^`\n]+?)``"
+    r"|`(?P<code>[^`\n]+)`"
+    r"|\*\*(?P<strong>[^*\s](?:[^*\n]*[^*\s])?)\*\*"
+    # reST's rule: *emphasis* starts before a non-space and ends after one, and
+    # touches no word on either side (so ``a*b*c`` and ``*.json and *.svg`` stay).
+    r"|(?<![\w*])\*(?P<em>[^*\s](?:[^*\n]*[^*\s])?)\*(?![\w*])"
+)
+
+
+def prose(text: str, *, emphasis: bool = True) -> str:
+    """Text written in docstring style as safe Markdown: ````literal```` and
+    ```code``` become code, ``**strong**`` and ``*emphasis*`` stay (unless
+    ``emphasis`` is false); everything else is escaped (:func:`escape_plain`), so
+    no HTML, link or attribute list can come from it."""
+    out: list[str] = []
+    pos = 0
+    for m in _PROSE.finditer(text):
+        if not emphasis and m["code"] is None and m["literal"] is None:
+            continue
+        out.append(escape_plain(text[pos : m.start()]))
+        if m["strong"] is not None:
+            out.append(f"**{escape_plain(m['strong'])}**")
+        elif m["em"] is not None:
+            out.append(f"*{escape_plain(m['em'])}*")
+        else:
+            # A code span shows its text as written; Markdown escapes its HTML.
+            out.append(f"`{m['literal'] or m['code']}`")
+        pos = m.end()
+    out.append(escape_plain(text[pos:]))
+    return "".join(out)
+
+
+def code_spans(text: str) -> str:
+    """:func:`prose` without emphasis: for messages, whose ``*`` are globs and the like."""
+    return prose(text, emphasis=False)
+
+
+def text_lines(
+    text: str, *, keep_indent: bool = False, render: Callable[[str], str] = escape_plain
+) -> list[str]:
+    """Plain text (from a results file or a test) as the lines of one Markdown
+    paragraph that shows it as written, line breaks included.
+
+    Each line is escaped and ends in a hard break (``<br>``) but the last; blank
+    lines are kept as breaks, so the text stays one paragraph. No line can start a
+    block (a list, a rule, a heading, an admonition, a code block): a first
+    character that is ASCII punctuation or a digit is written as a character
+    reference.
+
+    Args:
+        text: The text.
+        keep_indent: Keep each line's leading spaces (as ``&nbsp;``), as in a traceback.
+        render: How each line becomes Markdown: :func:`escape_plain`, or
+            :func:`code_spans` for a message that marks commands with backticks.
+    """
+    lines = text.strip("\n").rstrip().splitlines() or [""]
+    out = []
+    for line in lines:
+        stripped = line.lstrip(" \t") if keep_indent else line.strip()
+        pad = "&nbsp;" * (len(line) - len(stripped)) if keep_indent else ""
+        out.append(pad + _safe_start(render(stripped)))
+    return [line + "<br>" for line in out[:-1]] + out[-1:]
+
+
+def _safe_start(markdown: str) -> str:
+    # Rendered text holds a backtick, a `*` or a `&` only where a code span,
+    # emphasis or a character reference begins: none of them starts a block.
+    first = markdown[:1]
+    if first.isascii() and not first.isalpha() and first not in ("", "`", "*", "&"):
+        return f"&#{ord(first)};" + markdown[1:]
+    return markdown
+
+
+def one_line(text: str) -> str:
+    """Text with its line breaks and runs of white space folded into single spaces
+    (for a table cell, a title or an alt text; not escaped)."""
+    return " ".join(text.split())
+
+
 def error_lines(message: str, location: str | None) -> list[str]:
-    """A broken run's error, as preformatted text (escaped, indentation kept)."""
+    """A broken run's error, line by line (escaped, indentation kept)."""
     lines = message.rstrip().splitlines() or ["(no message)"]
-    shown = []
-    for line in lines[:40]:
-        stripped = line.lstrip(" ")
-        shown.append("&nbsp;" * (len(line) - len(stripped)) + escape_plain(stripped))
+    shown = text_lines("\n".join(lines[:40]), keep_indent=True)
     if len(lines) > 40:
+        shown[-1] += "<br>"
         shown.append(f"… ({len(lines) - 40} more lines)")
     where = f" at `{_code_text(location)}`" if location else ""
-    return [
-        f"**Error**{where}:",
-        "",
-        # Hard line breaks (two trailing spaces would be stripped by editors).
-        "<br>\n".join(shown),
-        "{: .ng-error }",
-        "",
-    ]
+    return [f"**Error**{where}:", "", *shown, "{: .ng-error }", ""]
 
 
 def provenance_line(m: Measurement) -> list[str]:
@@ -285,14 +360,15 @@ def measurement_lines(
     """One measurement: summary, metrics table, plots, remarks (and provenance)."""
     out: list[str] = []
     if with_summary and m.summary:
-        out += [escape_plain(m.summary), "{: .ng-summary }", ""]
+        out += [*text_lines(m.summary), "{: .ng-summary }", ""]
     out += [*metrics_table(m.metrics), ""]
     subject = f"claim {ev.claim_id}, experiment {ev.label or ev.node_id}"
     out += plot_lines(
         m.plots, index=index, src_uri=src_uri, alt_subject=subject, metrics=m.metrics.keys()
     )
     for note in m.notes:
-        out += [f"*Note:* {escape_plain(note)}", ""]
+        first, *rest = text_lines(note)
+        out += [f"*Note:* {first}", *rest, ""]
     if provenance:
         out += provenance_line(m)
     return out

@@ -10,6 +10,7 @@ elements (``md_in_html``), so each has an anchor and a class, and result cards
 from __future__ import annotations
 
 import datetime as dt
+import html
 import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -92,10 +93,33 @@ def excerpt(text: str, limit: int) -> str:
     return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
 
 
-def front_matter(meta: Mapping[str, Any]) -> str:
-    """YAML front matter for MkDocs (``---`` fenced), written by a YAML library."""
-    body = yaml.safe_dump(dict(meta), allow_unicode=True, sort_keys=False, width=10_000)
+def front_matter(title: str, *, tags: Sequence[str] = (), hide: Sequence[str] = ()) -> str:
+    """YAML front matter for MkDocs (``---`` fenced), written by a YAML library.
+
+    MkDocs and Material treat a page's title and its tags as HTML: the title goes
+    as it is into ``<title>``, the header, the navigation and the search index (a
+    title MkDocs takes from a page's ``# heading`` is HTML too), each tag into its
+    chip, the tags index and the search results. So both are HTML-escaped here,
+    and a ``<script>`` in a note's title or tag shows as text.
+
+    Args:
+        title: The page's title, plain text.
+        tags: The page's tags (for Material's tags plugin), plain text.
+        hide: Parts of the page Material should hide (``toc``, ``navigation``).
+    """
+    meta: dict[str, Any] = {"title": html_text(title)}
+    if tags:
+        meta["tags"] = [html_text(tag) for tag in tags]
+    if hide:
+        meta["hide"] = list(hide)
+    body = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
     return f"---\n{body}---\n"
+
+
+def html_text(text: str) -> str:
+    """Plain text as HTML text (``&``, ``<`` and ``>`` escaped; quotes kept, as
+    Markdown keeps them in a heading)."""
+    return html.escape(text, quote=False)
 
 
 def format_date(value: dt.date | dt.datetime | None) -> str:
@@ -146,10 +170,7 @@ def render_note_page(
     if note is None:
         raise ValueError(f"page {page.name!r} has no note; use render_missing_page")
     links = SiteLinks(graph, page.src_uri, assets or {})
-    meta: dict[str, Any] = {"title": note.title}
-    if note.tags:
-        meta["tags"] = list(note.tags)
-    out = [front_matter(meta), f"# {escape_plain(note.title)}", ""]
+    out = [front_matter(note.title, tags=note.tags), f"# {escape_plain(note.title)}", ""]
     out += _note_facts(note, links)
     for block in note.blocks:
         out += _render_block(block, graph, page, links, cards)
@@ -298,7 +319,7 @@ def _unique_pages(keys: Iterable[str]) -> list[str]:
 
 def render_missing_page(graph: Graph, page: GraphPage) -> str:
     """The page of a link target that has no file: what links to it, as Logseq shows."""
-    out = [front_matter({"title": page.name}), f"# {escape_plain(page.name)}", ""]
+    out = [front_matter(page.name), f"# {escape_plain(page.name)}", ""]
     out += [
         '<p class="ng-missing">No note has this name yet: this page lists what links to it.</p>',
         "",
@@ -315,7 +336,8 @@ def render_home(graph: Graph, *, title: str = "Reading notes", summary: Sequence
         title: The page's title.
         summary: Markdown lines put under the title (the knowledge base at a glance).
     """
-    out = [front_matter({"title": title}), f"# {escape_plain(title)}", "", *summary]
+    # The notes table needs the width: no table-of-contents column (the navigation stays).
+    out = [front_matter(title, hide=["toc"]), f"# {escape_plain(title)}", "", *summary]
     notes = [(p, p.note) for p in graph.pages.values() if p.kind == "note" and p.note]
     journals = [p for p in graph.pages.values() if p.kind == "journal"]
     if not notes:
@@ -323,6 +345,8 @@ def render_home(graph: Graph, *, title: str = "Reading notes", summary: Sequence
     else:
         links = SiteLinks(graph, "index.md", {})
         out += [
+            '<div class="ng-notes-table" markdown>',
+            "",
             "| Note | Source | Date | Tags | Highlights | Annotations |",
             "| --- | --- | --- | --- | ---: | ---: |",
         ]
@@ -337,7 +361,7 @@ def render_home(graph: Graph, *, title: str = "Reading notes", summary: Sequence
                 str(len(note.annotations)),
             ]
             out.append("| " + " | ".join(cells) + " |")
-        out.append("")
+        out += ["", "</div>", ""]
     if journals:
         out += ["## Journals", ""]
         out += [f"- {markdown_link(escape_plain(p.name), p.src_uri)}" for p in journals]
@@ -355,6 +379,4 @@ def _sort_date(note: Note) -> tuple[int, int]:
 
 def render_tags_index(*, title: str = "Tags") -> str:
     """The page where Material's tags plugin lists every tag and its pages."""
-    return "\n".join(
-        [front_matter({"title": title}), f"# {escape_plain(title)}", "", TAGS_DIRECTIVE, ""]
-    )
+    return "\n".join([front_matter(title), f"# {escape_plain(title)}", "", TAGS_DIRECTIVE, ""])

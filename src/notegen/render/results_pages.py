@@ -7,7 +7,9 @@ gathered before rendering; nothing here reads a file or runs an experiment.
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Iterable
 
 from notegen.link.experiments import Experiment
 from notegen.link.graph import Graph
@@ -28,6 +30,7 @@ from notegen.render.measured import (
     format_started,
     measured_date,
     metric_cells,
+    one_line,
     source_anchor,
 )
 from notegen.render.pages import front_matter, relative_uri
@@ -35,6 +38,7 @@ from notegen.store.schema import HistoryEntry, Measurement, Metric
 
 __all__ = [
     "CLAIMS_URI",
+    "deciding_metrics",
     "render_claims_page",
     "render_experiment_page",
     "results_summary",
@@ -50,11 +54,15 @@ def _count_badges(counts: dict[ShownVerdict, int]) -> str:
     )
 
 
-def _verdict_counts(index: ResultsIndex) -> dict[ShownVerdict, int]:
+def _verdict_counts(verdicts: Iterable[ShownVerdict]) -> dict[ShownVerdict, int]:
     counts: dict[ShownVerdict, int] = {}
-    for verdict in index.claim_verdicts().values():
+    for verdict in verdicts:
         counts[verdict] = counts.get(verdict, 0) + 1
     return counts
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _first_line(text: str) -> str:
@@ -63,6 +71,11 @@ def _first_line(text: str) -> str:
 
 
 def _row_summary(ev: Evidence) -> str:
+    # One line: it goes into a table cell, or beside a badge.
+    return one_line(_summary(ev))
+
+
+def _summary(ev: Evidence) -> str:
     latest = ev.latest
     if latest is None:
         if not ev.node_id:
@@ -99,7 +112,7 @@ def render_claims_page(graph: Graph, index: ResultsIndex, *, title: str = "Claim
     src = CLAIMS_URI
     # The table needs the width: no table-of-contents column (the navigation stays).
     out = [
-        front_matter({"title": title, "hide": ["toc"]}),
+        front_matter(title, hide=["toc"]),
         f"# {escape_plain(title)}",
         "",
     ]
@@ -110,14 +123,17 @@ def render_claims_page(graph: Graph, index: ResultsIndex, *, title: str = "Claim
             "",
         ]
         return "\n".join(out)
-    counts = _verdict_counts(index)
-    n = len(index.claims)
+    # The counts filter the rows: each counts rows, as the filter shows them.
+    rows = [ev for evidence in index.claims.values() for ev in evidence]
+    counts = _verdict_counts(ev.verdict for ev in rows)
+    what = f"**{_plural(len(index.claims), 'claim')}**"
+    if len(rows) != len(index.claims):
+        what += f" in {_plural(len(rows), 'row')}"
     out += [
-        f'<p class="ng-counts" markdown>**{n} claim{"s" if n != 1 else ""}** '
-        f"{_count_badges(counts)}</p>",
+        f'<p class="ng-counts" markdown>{what} {_count_badges(counts)}</p>',
         "",
-        "A claim checked by several experiments has a row for each and counts under the "
-        "verdict that most needs attention. Click a column to sort, a count to filter.",
+        "A claim checked by several experiments has a row for each, with that experiment's "
+        "verdict. Click a count to show only its rows, a column to sort.",
         "{: .ng-hint }",
         "",
         '<div class="ng-claims-table ng-sortable" markdown>',
@@ -171,7 +187,7 @@ def render_experiment_page(graph: Graph, index: ResultsIndex, file: ExperimentFi
     the file's source with line numbers."""
     src = file.src_uri
     name = file.path.rsplit("/", 1)[-1]
-    out = [front_matter({"title": name}), f"# {escape_plain(file.path)}", ""]
+    out = [front_matter(name), f"# {escape_plain(file.path)}", ""]
     out += doc_lines(file.doc)
     claims = list(dict.fromkeys(c for e in file.experiments for c in e.claims))
     facts = [
@@ -235,11 +251,15 @@ def _experiment_section(graph: Graph, index: ResultsIndex, exp: Experiment, src:
             out += [f"### {escape_plain(ev.label)}", ""]
         out += [badge(ev.verdict) + " " + escape_plain(_row_summary(ev)), ""]
         out += entry_body(ev, index=index, src_uri=src, about=False, doc=False, with_summary=False)
-        out += _history(ev)
+        out += _history(ev, index)
     return out
 
 
-def _history(ev: Evidence) -> list[str]:
+_HISTORY_METRICS = 3
+"""How many metrics the history table shows (more when more decide the verdict)."""
+
+
+def _history(ev: Evidence, index: ResultsIndex) -> list[str]:
     rec = ev.record
     if rec is None:
         return []
@@ -247,8 +267,16 @@ def _history(ev: Evidence) -> list[str]:
     rows += [("earlier", h) for h in reversed(rec.history)]
     if len(rows) == 1:
         return ["*History: measured once so far with this code.*", "{: .ng-hint }", ""]
-    names = list(rec.latest.metrics)[:3] or list(rec.history[-1].metrics)[:3]
-    header = "| Measured | Verdict | Declared | " + " | ".join(f"`{n}`" for n in names)
+    recorded = list(dict.fromkeys(n for _, m in rows for n in m.metrics))
+    file = index.files.get(ev.source_path or "")
+    deciding = [
+        n for n in deciding_metrics(file.source if file else None, ev.function) if n in recorded
+    ]
+    # The metrics the verdict is decided on first, then the first ones recorded.
+    names = list(dict.fromkeys([*deciding, *recorded]))
+    names = names[: max(_HISTORY_METRICS, len(deciding))]
+    labels = [f"`{_code(n)}`" + (" (decides)" if n in deciding else "") for n in names]
+    header = "| Measured | Verdict | Declared | " + " | ".join(labels)
     header += " | Code |"
     rule = "| --- | --- | --- | " + " | ".join("---:" for _ in names) + " | --- |"
     out = ["**History** (newest first; ↑/↓: outside the previous run's 95% CI)", "", header, rule]
@@ -270,6 +298,68 @@ def _history(ev: Evidence) -> list[str]:
         cells.append(f"`{m.code_hash[:10]}`")
         out.append("| " + " | ".join(cells) + " |")
     return [*out, ""]
+
+
+def deciding_metrics(source: str | None, function: str) -> tuple[str, ...]:
+    """The metrics an experiment's verdict is decided on, read from its source.
+
+    These are the metrics named in its ``measure.verdict(...)`` call: recorded
+    there (``decide(measure.metric("gap", ...), ...)``) or into a variable the
+    call uses (``gap = measure.metric("gap", ...)`` then ``decide(gap, ...)``).
+    Metric names built at run time (f-strings, loops) cannot be read: then the
+    answer is empty, as it is without source.
+
+    Args:
+        source: The test file's text.
+        function: The experiment's qualified name (``test_y`` or ``TestC.test_y``).
+    """
+    if not source:
+        return ()
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ()
+    body: list[ast.stmt] = tree.body
+    found: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+    for part in function.split("."):
+        stmt = next((n for n in body if getattr(n, "name", None) == part), None)
+        if isinstance(stmt, ast.ClassDef):
+            body = stmt.body
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            found = stmt
+        else:
+            return ()
+    if found is None:
+        return ()
+    into: dict[str, str] = {}
+    for node in ast.walk(found):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            name = _recorded_metric(node.value)
+            if name is not None and len(targets) == 1 and isinstance(targets[0], ast.Name):
+                into[targets[0].id] = name
+    named: list[str] = []
+    for node in ast.walk(found):
+        if isinstance(node, ast.Call) and _is_method(node, "verdict"):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Name) and inner.id in into:
+                    named.append(into[inner.id])
+                elif (name := _recorded_metric(inner)) is not None:
+                    named.append(name)
+    return tuple(dict.fromkeys(named))
+
+
+def _is_method(call: ast.Call, name: str) -> bool:
+    return isinstance(call.func, ast.Attribute) and call.func.attr == name
+
+
+def _recorded_metric(node: ast.AST) -> str | None:
+    """``"x"`` of ``measure.metric("x", ...)``."""
+    if isinstance(node, ast.Call) and _is_method(node, "metric") and node.args:
+        first = node.args[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            return first.value
+    return None
 
 
 def _moved(now: Metric, before: Metric | None) -> str:
@@ -296,7 +386,7 @@ def results_summary(graph: Graph, index: ResultsIndex, *, src_uri: str = "index.
     stale = sum(1 for r in results if r.stale)
     broken = sum(1 for r in results if r.record.latest.verdict == "broken")
     last = max((r.record.latest.started for r in results), default=None)
-    counts = _verdict_counts(index)
+    counts = _verdict_counts(index.claim_verdicts().values())
     claims_link = markdown_link(
         f"{len(index.claims)} claim{'s' if len(index.claims) != 1 else ''}",
         relative_uri(CLAIMS_URI, src_uri),

@@ -1,8 +1,8 @@
 /* notegen: a sortable, filterable claims table. No dependencies, no requests.
    Tables inside an element with class "ng-sortable" sort when a column header is
    clicked (or activated with Enter/Space); a filter box above the table keeps
-   the rows that hold its text; the verdict counts (".ng-counts [data-verdict]")
-   toggle a filter on that verdict. */
+   the rows that hold its text; the verdict counts (".ng-counts [data-verdict]",
+   each the number of rows with that verdict) toggle a filter on that verdict. */
 (function () {
   "use strict";
 
@@ -83,7 +83,7 @@
       count.setAttribute("role", "button");
       count.setAttribute("aria-pressed", "false");
       count.tabIndex = 0;
-      count.title = "Show only these claims (again: show all)";
+      count.title = "Show only these rows (again: show all)";
       function toggle() {
         var verdict = count.getAttribute("data-verdict");
         state.verdict = state.verdict === verdict ? null : verdict;
