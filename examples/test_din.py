@@ -16,9 +16,10 @@ from __future__ import annotations
 import pytest
 from ctrsim import plots
 from ctrsim.arms import Arm, run_arm
+from ctrsim.compare import logloss_text, paired_auc_logloss
 from ctrsim.world import WorldConfig, make_world
 
-from notegen.stats import decide, paired_difference
+from notegen.stats import decide
 
 SEEDS = [0, 1, 2, 3, 4]
 TRAIN_ROWS = 300_000
@@ -51,7 +52,8 @@ def test_inner_product_attention_from_pretrained_init_beats_din(measure, device)
     Why this tests it: the click model rewards relevance that is not a dot product
     in the pretrained space (true taste, category match, recency), so neither
     attention form is the truth. Decided on the paired AUC difference, inner product
-    from pretrained init minus DIN, above +0.001.
+    from pretrained init minus DIN, above +0.001; the paired logloss difference of
+    each compared pair is recorded beside.
 
     Anchors: DIN (Zhou et al. 2018, Table 3): Amazon base model 0.8624 vs DIN
     0.8818 AUC, MovieLens 0.7300 vs 0.7337; BST (Chen et al. 2019): a transformer's
@@ -60,30 +62,28 @@ def test_inner_product_attention_from_pretrained_init_beats_din(measure, device)
     init, the inner product trails DIN's attention; pretrained init helps either form.
     """
     seeds = measure.seeds(SEEDS)
-    auc = {
-        name: [run_arm(s, arm, str(device), TRAIN_ROWS, DIN_WORLD).scores.auc for s in seeds]
+    scores = {
+        name: [run_arm(s, arm, str(device), TRAIN_ROWS, DIN_WORLD).scores for s in seeds]
         for name, arm in ARMS.items()
     }
     base, din, dot, dot_frozen, din_pre = ARMS
-    gain = measure.metric(
-        "delta_auc_dot_pretrained_vs_din", paired_difference(auc[dot], auc[din]), unit="AUC"
+    gain, gain_logloss = paired_auc_logloss(
+        measure, "delta_auc_dot_pretrained_vs_din", scores[dot], scores[din]
     )
-    din_gain = measure.metric(
-        "delta_auc_din_vs_sum_pooling", paired_difference(auc[din], auc[base]), unit="AUC"
+    din_gain, _ = paired_auc_logloss(
+        measure, "delta_auc_din_vs_sum_pooling", scores[din], scores[base]
     )
-    frozen = measure.metric(
-        "delta_auc_dot_frozen_vs_din", paired_difference(auc[dot_frozen], auc[din]), unit="AUC"
+    frozen, _ = paired_auc_logloss(
+        measure, "delta_auc_dot_frozen_vs_din", scores[dot_frozen], scores[din]
     )
-    init_gain = measure.metric(
-        "delta_auc_din_pretrained_vs_din", paired_difference(auc[din_pre], auc[din]), unit="AUC"
+    init_gain, _ = paired_auc_logloss(
+        measure, "delta_auc_din_pretrained_vs_din", scores[din_pre], scores[din]
     )
-    form = measure.metric(
-        "delta_auc_dot_vs_din_both_pretrained",
-        paired_difference(auc[dot], auc[din_pre]),
-        unit="AUC",
+    form, _ = paired_auc_logloss(
+        measure, "delta_auc_dot_vs_din_both_pretrained", scores[dot], scores[din_pre]
     )
     ests = [
-        measure.metric(f"auc_{key}", auc[name], unit="AUC")
+        measure.metric(f"auc_{key}", [x.auc for x in scores[name]], unit="AUC")
         for key, name in zip(
             ("sum_pooling", "din", "dot_pretrained", "dot_frozen", "din_pretrained"),
             ARMS,
@@ -110,7 +110,8 @@ def test_inner_product_attention_from_pretrained_init_beats_din(measure, device)
 
     measure.summary(
         f"Inner-product attention from pretrained init vs DIN: {gain.mean:+.4f} AUC (95% CI "
-        f"{gain.ci_low:+.4f}…{gain.ci_high:+.4f}), {gain.n} seeds; frozen: {frozen.mean:+.4f}; "
+        f"{gain.ci_low:+.4f}…{gain.ci_high:+.4f}), {logloss_text(gain_logloss)}, {gain.n} seeds; "
+        f"frozen: {frozen.mean:+.4f}; "
         f"DIN vs sum pooling: {din_gain.mean:+.4f}. Pretrained init gives DIN itself "
         f"{init_gain.mean:+.4f}; from the same init, inner product minus DIN's attention: "
         f"{form.mean:+.4f} (95% CI {form.ci_low:+.4f}…{form.ci_high:+.4f})"

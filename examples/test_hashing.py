@@ -14,10 +14,12 @@ import numpy as np
 import pytest
 from ctrsim import plots
 from ctrsim.arms import Arm, run_arm
+from ctrsim.compare import logloss_text, paired_auc_logloss
 from ctrsim.models import hash_ids
+from ctrsim.train import Scores
 from ctrsim.world import make_world
 
-from notegen.stats import decide, paired_difference
+from notegen.stats import decide
 
 SEEDS = [0, 1, 2, 3, 4]
 FULL = Arm("random")
@@ -35,8 +37,8 @@ def collision_rates(seed: int, ratio: float) -> tuple[float, float]:
     return float(collides.mean()), float(shown[collides].sum() / shown.sum())
 
 
-def _auc(seed: int, arm: Arm, device: str) -> float:
-    return run_arm(seed, arm, device).scores.auc
+def _scores(seed: int, arm: Arm, device: str) -> Scores:
+    return run_arm(seed, arm, device).scores
 
 
 @pytest.mark.claim("hash-same-size", expect="refuted")
@@ -49,7 +51,7 @@ def test_hashing_to_about_as_many_buckets_costs_little(measure, device):
 
     Simulated: the item table learned end to end without hashing, and hashed into
     4x and 1x as many buckets as item ids; 5 data seeds (each with its own hash
-    salt), paired differences of test AUC.
+    salt), paired differences of test AUC (and of logloss, recorded beside).
 
     Why this tests it: it is strategy 1 as stated; the collision rate is measured
     raw (share of ids) and weighted by impressions, beside the theory for a uniform
@@ -63,12 +65,12 @@ def test_hashing_to_about_as_many_buckets_costs_little(measure, device):
     ids (about 63 % of ids sharing one) hashing costs measurable AUC.
     """
     seeds = measure.seeds(SEEDS)
-    full = [_auc(s, FULL, str(device)) for s in seeds]
-    gaps, ids, shown, theory = {}, {}, {}, {}
+    full = [_scores(s, FULL, str(device)) for s in seeds]
+    gaps, loglosses, ids, shown, theory = {}, {}, {}, {}, {}
     for ratio in (4.0, 1.0):
-        hashed = [_auc(s, Arm("hash", ratio=ratio), str(device)) for s in seeds]
-        gaps[ratio] = measure.metric(
-            f"delta_auc_hash_{ratio:g}x", paired_difference(hashed, full), unit="AUC"
+        hashed = [_scores(s, Arm("hash", ratio=ratio), str(device)) for s in seeds]
+        gaps[ratio], loglosses[ratio] = paired_auc_logloss(
+            measure, f"delta_auc_hash_{ratio:g}x", hashed, full
         )
         rates = [collision_rates(s, ratio) for s in seeds]
         ids[ratio] = measure.metric(
@@ -130,7 +132,8 @@ def test_hashing_to_about_as_many_buckets_costs_little(measure, device):
     g = gaps[1.0]
     measure.summary(
         f"Hashing item ids into as many buckets as ids: AUC {g.mean:+.4f} (95% CI "
-        f"{g.ci_low:+.4f}…{g.ci_high:+.4f}), {g.n} seeds, with {100 * ids[1.0].mean:.0f}% of "
+        f"{g.ci_low:+.4f}…{g.ci_high:+.4f}), {logloss_text(loglosses[1.0])}, {g.n} seeds, with "
+        f"{100 * ids[1.0].mean:.0f}% of "
         f"ids and {100 * shown[1.0].mean:.0f}% of impressions colliding (theory "
         f"{100 * theory[1.0]:.0f}% of ids); into 4x: AUC {gaps[4.0].mean:+.4f} (95% CI "
         f"{gaps[4.0].ci_low:+.4f}…{gaps[4.0].ci_high:+.4f}), {100 * ids[4.0].mean:.0f}% / "
@@ -152,7 +155,8 @@ def test_hashing_to_far_fewer_buckets_loses_information(measure, device):
     {4, 1, 0.25, 0.05, 0.01} against the unhashed table; at 0.25 two alternatives
     with the same number of parameters: a full table of dimension 4 projected up to
     16, and the quotient-remainder trick (Shi et al. 2020: Q[id // m] * R[id % m]
-    with m = n/4, every id keeps a unique vector). 5 data seeds, paired differences.
+    with m = n/4, every id keeps a unique vector). 5 data seeds, paired differences
+    of test AUC (and of logloss, recorded beside).
 
     Why this tests it: the sweep shows how much each compression costs; the claim
     is decided at 0.05 buckets per id (20 ids per bucket), "far fewer", against
@@ -164,36 +168,36 @@ def test_hashing_to_far_fewer_buckets_loses_information(measure, device):
     hashing far below the number of ids costs AUC; how close QR stays is in the summary.
     """
     seeds = measure.seeds(SEEDS)
-    full = [_auc(s, FULL, str(device)) for s in seeds]
-    sweep, rates_ids = [], []
+    full = [_scores(s, FULL, str(device)) for s in seeds]
+    sweep, sweep_logloss, rates_ids = [], [], []
     for ratio in SWEEP:
-        hashed = [_auc(s, Arm("hash", ratio=ratio), str(device)) for s in seeds]
-        sweep.append(
-            measure.metric(
-                f"delta_auc_hash_{ratio:g}x", paired_difference(hashed, full), unit="AUC"
-            )
-        )
+        hashed = [_scores(s, Arm("hash", ratio=ratio), str(device)) for s in seeds]
+        gap, logloss = paired_auc_logloss(measure, f"delta_auc_hash_{ratio:g}x", hashed, full)
+        sweep.append(gap)
+        sweep_logloss.append(logloss)
         rates = [collision_rates(s, ratio) for s in seeds]
         rates_ids.append(
             measure.metric(
                 f"collision_rate_ids_{ratio:g}x", [r[0] for r in rates], unit="share of ids"
             )
         )
-    small = measure.metric(
+    small, _ = paired_auc_logloss(
+        measure,
         "delta_auc_dim4_same_params",
-        paired_difference([_auc(s, Arm("small", ratio=0.25), str(device)) for s in seeds], full),
-        unit="AUC",
+        [_scores(s, Arm("small", ratio=0.25), str(device)) for s in seeds],
+        full,
     )
-    qr_auc = [_auc(s, Arm("qr", ratio=0.25), str(device)) for s in seeds]
-    qr = measure.metric("delta_auc_qr_0.25x", paired_difference(qr_auc, full), unit="AUC")
-    qr_vs_hash = measure.metric(
+    qr_scores = [_scores(s, Arm("qr", ratio=0.25), str(device)) for s in seeds]
+    qr, _ = paired_auc_logloss(measure, "delta_auc_qr_0.25x", qr_scores, full)
+    qr_vs_hash, _ = paired_auc_logloss(
+        measure,
         "delta_auc_qr_vs_hash_0.25x",
-        paired_difference(qr_auc, [_auc(s, Arm("hash", ratio=0.25), str(device)) for s in seeds]),
-        unit="AUC",
+        qr_scores,
+        [_scores(s, Arm("hash", ratio=0.25), str(device)) for s in seeds],
     )
     qr_relative = measure.metric(
         "delta_auc_qr_0.25x_relative",
-        [(q - f) / f for q, f in zip(qr_auc, full, strict=True)],
+        [(q.auc - f.auc) / f.auc for q, f in zip(qr_scores, full, strict=True)],
         unit="share of unhashed AUC",
     )
 
@@ -248,7 +252,8 @@ def test_hashing_to_far_fewer_buckets_loses_information(measure, device):
     decided = sweep[SWEEP.index(0.05)]
     measure.summary(
         f"Hashing item ids to 5% of their number: AUC {decided.mean:+.4f} (95% CI "
-        f"{decided.ci_low:+.4f}…{decided.ci_high:+.4f}); to 25%: {sweep[2].mean:+.4f}, "
+        f"{decided.ci_low:+.4f}…{decided.ci_high:+.4f}), "
+        f"{logloss_text(sweep_logloss[SWEEP.index(0.05)])}; to 25%: {sweep[2].mean:+.4f}, "
         f"where QR gives {qr.mean:+.4f} ({100 * qr_relative.mean:+.1f}%; Shi et al.: within "
         f"0.3-0.7%), {qr_vs_hash.mean:+.4f} vs hashing (95% CI {qr_vs_hash.ci_low:+.4f}…"
         f"{qr_vs_hash.ci_high:+.4f}), and a 4-dim table {small.mean:+.4f}; "

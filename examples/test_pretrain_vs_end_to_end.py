@@ -16,9 +16,11 @@ import numpy as np
 import pytest
 from ctrsim import plots
 from ctrsim.arms import CURVE_EVERY, Arm, run_arm
-from ctrsim.world import SEGMENT_NAMES, auc, make_world
+from ctrsim.compare import logloss_text, minus, paired_auc_logloss
+from ctrsim.train import Quality
+from ctrsim.world import SEGMENT_NAMES, make_world
 
-from notegen.stats import Estimate, decide, paired_difference, ratio_of_means
+from notegen.stats import Estimate, decide, ratio_of_means
 
 SEEDS = [0, 1, 2, 3, 4]
 RANDOM = Arm("random")
@@ -143,7 +145,8 @@ def test_end_to_end_beats_pretrained_by_a_small_margin(measure, device):
     table learned end to end; one epoch, 5 data seeds, 250k shared test rows; the
     difference is paired by seed, and broken down by head / torso / tail items
     (the top 50 %, next 30 %, last 20 % of impressions). Reported beside: the same
-    pretrained vectors as the initial table, fine-tuned.
+    pretrained vectors as the initial table, fine-tuned, and the paired logloss
+    difference of every pair compared by AUC.
 
     Why this tests it: it is the answer's comparison. The size of the gap depends
     on how far the pretraining objective is from CTR; our world fixes it at
@@ -159,10 +162,8 @@ def test_end_to_end_beats_pretrained_by_a_small_margin(measure, device):
     e2e = [run_arm(s, RANDOM, str(device)) for s in seeds]
     pre = [run_arm(s, FROZEN, str(device)) for s in seeds]
     fine = [run_arm(s, PRETRAINED, str(device)) for s in seeds]
-    gap = measure.metric(
-        "delta_auc",
-        paired_difference([f.scores.auc for f in e2e], [f.scores.auc for f in pre]),
-        unit="AUC",
+    gap, gap_logloss = paired_auc_logloss(
+        measure, "delta_auc", [f.scores for f in e2e], [f.scores for f in pre]
     )
     relative = measure.metric(
         "delta_auc_relative",
@@ -170,24 +171,19 @@ def test_end_to_end_beats_pretrained_by_a_small_margin(measure, device):
         unit="share of pretrained AUC",
     )
     segment_gaps = [
-        measure.metric(
+        paired_auc_logloss(
+            measure,
             f"delta_auc_{name}",
-            paired_difference(
-                [f.scores.segment_auc[k] for f in e2e], [f.scores.segment_auc[k] for f in pre]
-            ),
-            unit="AUC",
-        )
+            [f.scores.segment(k) for f in e2e],
+            [f.scores.segment(k) for f in pre],
+        )[0]
         for k, name in enumerate(SEGMENT_NAMES)
     ]
-    measure.metric(
-        "delta_logloss",
-        paired_difference([f.scores.logloss for f in e2e], [f.scores.logloss for f in pre]),
-        unit="nats",
-    )
-    gap_fine = measure.metric(
+    gap_fine, _ = paired_auc_logloss(
+        measure,
         "delta_auc_vs_pretrained_finetuned",
-        paired_difference([f.scores.auc for f in e2e], [f.scores.auc for f in fine]),
-        unit="AUC",
+        [f.scores for f in e2e],
+        [f.scores for f in fine],
     )
     e2e_auc = measure.metric("auc_end_to_end", [f.scores.auc for f in e2e], unit="AUC")
     pre_auc = measure.metric("auc_pretrained", [f.scores.auc for f in pre], unit="AUC")
@@ -220,7 +216,8 @@ def test_end_to_end_beats_pretrained_by_a_small_margin(measure, device):
     head, torso, tail = segment_gaps
     measure.summary(
         f"End-to-end beats frozen pretrained embeddings by {gap.mean:+.4f} AUC (95% CI "
-        f"{gap.ci_low:+.4f}…{gap.ci_high:+.4f}), {gap.n} seeds: {_against(gap, 0.001, 0.003)} "
+        f"{gap.ci_low:+.4f}…{gap.ci_high:+.4f}), {logloss_text(gap_logloss)}, {gap.n} seeds: "
+        f"{_against(gap, 0.001, 0.003)} "
         f"the claimed 0.1%-0.3% read as AUC points; read as relative, "
         f"{100 * relative.mean:+.1f}% (95% CI {100 * relative.ci_low:+.1f}…"
         f"{100 * relative.ci_high:+.1f}%) is {_against(relative, 0.001, 0.003)} it too. "
@@ -264,7 +261,8 @@ def test_pretraining_with_side_information_helps_cold_items(measure, device):
     comparison asks whether *pretraining* with side information adds something, not
     whether side information does. Decided on cold items, where the claim matters:
     pretrained-with-side-info (frozen, the pretrained-embedding approach of highlight
-    2) minus end to end, above +0.001 AUC. Head items are reported beside.
+    2) minus end to end, above +0.001 AUC. Head items are reported beside, and the
+    paired logloss difference of every pair compared by AUC.
 
     Anchors: EGES (Wang et al. 2018) reports side information helps most for
     cold-start items; Airbnb's listing embeddings (Grbovic & Cheng, KDD 2018) build
@@ -279,8 +277,8 @@ def test_pretraining_with_side_information_helps_cold_items(measure, device):
         "pretrained + side,\nfrozen": Arm("frozen", side_info=True),
     }
     keys = ("end_to_end", "pretrained_frozen", "side_info_frozen")
-    cold_auc: dict[str, list[float]] = {name: [] for name in arms}
-    head_auc: dict[str, list[float]] = {name: [] for name in arms}
+    cold_scores: dict[str, list[Quality]] = {name: [] for name in arms}
+    head_scores: dict[str, list[Quality]] = {name: [] for name in arms}
     cold_share = []
     for s in seeds:
         world = make_world(s)
@@ -291,42 +289,41 @@ def test_pretraining_with_side_information_helps_cold_items(measure, device):
             if arm is FROZEN and s >= PLAIN_SEEDS:
                 continue
             f = run_arm(s, arm, str(device))
-            cold_auc[name].append(auc(f.p_test[cold], world.test.label[cold]))
-            head_auc[name].append(f.scores.segment_auc[0])
+            cold_scores[name].append(Quality.of(f.p_test[cold], world.test.label[cold]))
+            head_scores[name].append(f.scores.segment(0))
     e2e, plain, side = arms
-    n_plain = len(cold_auc[plain])  # the first n_plain seeds have all three arms
-    gain = measure.metric(
-        "delta_auc_cold_side_info_vs_end_to_end",
-        paired_difference(cold_auc[side], cold_auc[e2e]),
-        unit="AUC",
+    n_plain = len(cold_scores[plain])  # the first n_plain seeds have all three arms
+    gain, gain_logloss = paired_auc_logloss(
+        measure, "delta_auc_cold_side_info_vs_end_to_end", cold_scores[side], cold_scores[e2e]
     )
-    gain_plain = measure.metric(
+    gain_plain, _ = paired_auc_logloss(
+        measure,
         "delta_auc_cold_side_info_vs_plain_pretrained",
-        paired_difference(cold_auc[side][:n_plain], cold_auc[plain]),
-        unit="AUC",
+        cold_scores[side][:n_plain],
+        cold_scores[plain],
     )
-    head = measure.metric(
-        "delta_auc_head_side_info_vs_end_to_end",
-        paired_difference(head_auc[side], head_auc[e2e]),
-        unit="AUC",
+    head, _ = paired_auc_logloss(
+        measure, "delta_auc_head_side_info_vs_end_to_end", head_scores[side], head_scores[e2e]
     )
     measure.metric("cold_share_of_test_rows", cold_share, unit="share")
     cold_ests = [
-        measure.metric(f"auc_cold_{k}", cold_auc[n], unit="AUC")
+        measure.metric(f"auc_cold_{k}", [x.auc for x in cold_scores[n]], unit="AUC")
         for k, n in zip(keys, arms, strict=True)
     ]
     for k, n in zip(keys, arms, strict=True):
-        measure.metric(f"auc_head_{k}", head_auc[n], unit="AUC")
+        measure.metric(f"auc_head_{k}", [x.auc for x in head_scores[n]], unit="AUC")
 
-    head_plain = measure.metric(
+    head_plain, _ = paired_auc_logloss(
+        measure,
         "delta_auc_head_plain_pretrained_vs_end_to_end",
-        paired_difference(head_auc[plain], head_auc[e2e][:n_plain]),
-        unit="AUC",
+        head_scores[plain],
+        head_scores[e2e][:n_plain],
     )
-    cold_plain = measure.metric(
+    cold_plain, _ = paired_auc_logloss(
+        measure,
         "delta_auc_cold_plain_pretrained_vs_end_to_end",
-        paired_difference(cold_auc[plain], cold_auc[e2e][:n_plain]),
-        unit="AUC",
+        cold_scores[plain],
+        cold_scores[e2e][:n_plain],
     )
 
     fig, (ax_delta, ax_auc) = plots.figure(ncols=2, width=5.0)
@@ -374,7 +371,7 @@ def test_pretraining_with_side_information_helps_cold_items(measure, device):
     measure.summary(
         f"On cold items, frozen vectors pretrained with side information beat end-to-end with "
         f"the same attributes by {gain.mean:+.4f} AUC (95% CI {gain.ci_low:+.4f}…"
-        f"{gain.ci_high:+.4f}), {gain.n} seeds"
+        f"{gain.ci_high:+.4f}), {logloss_text(gain_logloss)}, {gain.n} seeds"
         + (", not resolved" if gain.ci_low <= 0.001 < gain.ci_high else "")
         + f"; they beat pretraining without side information by {gain_plain.mean:+.4f} (95% CI "
         f"{gain_plain.ci_low:+.4f}…{gain_plain.ci_high:+.4f}, {gain_plain.n} seeds); on head "
@@ -408,8 +405,9 @@ def test_pretraining_front_loads_learning(measure, device):
 
     Why this tests it: if pretraining front-loads learning, the pretrained start is
     ahead when task data is small. Decided on the paired AUC difference at 25k
-    impressions, above +0.001; the lead at 600k is reported beside. 10 data seeds:
-    a 5-seed pilot put the spread of the 25k difference near 0.02 AUC, and
+    impressions, above +0.001; the lead at 600k is reported beside, and so are the
+    paired logloss differences of the same arms. 10 data seeds: a 5-seed pilot put
+    the spread of the 25k difference near 0.02 AUC, and
     n = ((1.96 + 0.84) * 0.02 / 0.02)^2 = 8 seeds resolve a lead of that size.
 
     Anchor: in NLP, pretrained models' advantage is largest with little labelled
@@ -417,39 +415,34 @@ def test_pretraining_front_loads_learning(measure, device):
     Our direction agrees: the pretrained start leads by more with less task data.
     """
     seeds = measure.seeds(range(10))
-    random = [
+    random_scores, pre_scores = (
         [
-            run_arm(s, RANDOM, str(device), rows, epochs=_epochs(rows)).scores.auc
-            for rows in TRAIN_SIZES
+            [
+                run_arm(s, arm, str(device), rows, epochs=_epochs(rows)).scores
+                for rows in TRAIN_SIZES
+            ]
+            for s in seeds
         ]
-        for s in seeds
-    ]
-    pre = [
-        [
-            run_arm(s, PRETRAINED, str(device), rows, epochs=_epochs(rows)).scores.auc
-            for rows in TRAIN_SIZES
-        ]
-        for s in seeds
-    ]
+        for arm in (RANDOM, PRETRAINED)
+    )
+    random = [[x.auc for x in r] for r in random_scores]
+    pre = [[x.auc for x in p] for p in pre_scores]
     deltas = [
-        measure.metric(
+        paired_auc_logloss(
+            measure,
             f"delta_auc_{rows}_rows",
-            paired_difference([p[k] for p in pre], [r[k] for r in random]),
-            unit="AUC",
+            [p[k] for p in pre_scores],
+            [r[k] for r in random_scores],
         )
         for k, rows in enumerate(TRAIN_SIZES)
     ]
     oracle = measure.metric(
         "auc_oracle", [make_world(s).oracle_test_auc for s in seeds], unit="AUC"
     )
-    shrink = measure.metric(
-        "lead_shrinks_by",
-        paired_difference(
-            [p[0] - r[0] for p, r in zip(pre, random, strict=True)],
-            [p[-1] - r[-1] for p, r in zip(pre, random, strict=True)],
-        ),
-        unit="AUC",
-    )
+    leads = [
+        [minus(p[k], r[k]) for p, r in zip(pre_scores, random_scores, strict=True)] for k in (0, -1)
+    ]
+    shrink, _ = paired_auc_logloss(measure, "lead_shrinks_by", *leads)
 
     fig, (ax,) = plots.figure(width=6.0, height=3.8)
     plots.band(ax, TRAIN_SIZES, pre, "pretrained init, fine-tuned", plots.COLORS[0], marker="o")
@@ -468,11 +461,12 @@ def test_pretraining_front_loads_learning(measure, device):
     )
     plots.close(fig)
 
-    first, last = deltas[0], deltas[-1]
+    (first, first_logloss), (last, _) = deltas[0], deltas[-1]
     measure.summary(
         f"Pretrained init leads random init by {first.mean:+.4f} AUC with "
         f"{TRAIN_SIZES[0]:,} training impressions (95% CI {first.ci_low:+.4f}…"
-        f"{first.ci_high:+.4f}) and by {last.mean:+.4f} with {TRAIN_SIZES[-1]:,} "
+        f"{first.ci_high:+.4f}), {logloss_text(first_logloss)}, and by {last.mean:+.4f} with "
+        f"{TRAIN_SIZES[-1]:,} "
         f"(lead shrinks by {shrink.mean:+.4f}), {first.n} seeds"
     )
     measure.verdict(decide(first, above=0.001))

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from ctrsim import plots
 from ctrsim.arms import CURVE_EVERY, Arm, pretrained, run_arm
+from ctrsim.compare import logloss_text, minus, paired_auc_logloss
 from ctrsim.world import make_world
 
 from notegen.stats import decide, mean_ci, paired_difference, ratio_of_means
@@ -56,10 +57,10 @@ def test_init_from_mismatched_pretraining_slows_convergence(measure, device):
     Why this tests it: convergence is the number of steps to reach the AUC the
     random-init arm ends with (minus 0.001); an arm that never reaches it is counted
     at one curve interval past the end (an underestimate), and the share of seeds
-    that reach it and the final AUC are reported beside. The claim is decided on
-    the ratio of steps, pretrained over random, paired by seed: above 1 means
-    pretrained init converges more slowly. The damaged arms show which kinds of
-    mismatch can slow it.
+    that reach it and the final AUC and logloss differences are reported beside.
+    The claim is decided on the ratio of steps, pretrained over random, paired by
+    seed: above 1 means pretrained init converges more slowly. The damaged arms
+    show which kinds of mismatch can slow it.
 
     Anchor: pretrained initialisation speeds up convergence in NLP and vision (Erhan
     et al. 2010, "Why does unsupervised pre-training help deep learning?"), while a
@@ -75,16 +76,17 @@ def test_init_from_mismatched_pretraining_slows_convergence(measure, device):
     random = [run_arm(s, Arm("random"), str(device), curve=True) for s in seeds]
     targets = [f.curve.auc[-1] - 0.001 for f in random]
     random_steps = [f.curve.steps_to(t) for f, t in zip(random, targets, strict=True)]
-    ratios, finals, reached = {}, {}, {}
+    ratios, finals, final_loglosses, reached = {}, {}, {}, {}
     for how, label in DAMAGES.items():
         steps = [f.curve.steps_to(t) for f, t in zip(fits[how], targets, strict=True)]
         ratios[how] = measure.metric(
             f"steps_ratio_{how}_vs_random", ratio_of_means(steps, random_steps), unit="x"
         )
-        finals[how] = measure.metric(
+        finals[how], final_loglosses[how] = paired_auc_logloss(
+            measure,
             f"delta_final_auc_{how}_vs_random",
-            paired_difference([f.scores.auc for f in fits[how]], [f.scores.auc for f in random]),
-            unit="AUC",
+            [f.scores for f in fits[how]],
+            [f.scores for f in random],
         )
         reached[how] = sum(max(f.curve.auc) >= t for f, t in zip(fits[how], targets, strict=True))
         measure.metric(
@@ -131,7 +133,8 @@ def test_init_from_mismatched_pretraining_slows_convergence(measure, device):
     measure.summary(
         f"Initialising from the pretrained vectors takes {r.mean:.2f}x the steps of random init "
         f"to reach its AUC (95% CI {r.ci_low:.2f}…{r.ci_high:.2f}) and ends "
-        f"{finals['none'].mean:+.4f} AUC from it, {r.n} seeds. Damaged: {'; '.join(damaged)}. "
+        f"{finals['none'].mean:+.4f} AUC (logloss {final_loglosses['none'].mean:+.4f}) from it, "
+        f"{r.n} seeds. Damaged: {'; '.join(damaged)}. "
         f"Slower or worse than random init: {', '.join(behind) if behind else 'none'}"
     )
     measure.verdict(decide(r, above=1.0))
@@ -277,7 +280,7 @@ def test_later_layers_adapt_frozen_pretrained_embeddings(measure, device):
     shrinkage, gap(0 layers) - gap(2 layers), above 0.001 AUC. The shrinkage is a
     difference in differences: what two hidden layers add to the frozen vectors
     minus what they add to learned ones; both parts are reported, and so is the
-    gap left at 2 layers.
+    gap left at 2 layers. Each of these is recorded in logloss too, beside.
 
     Anchor: FNN (Zhang et al. 2016) feeds FM-pretrained embeddings to an MLP and
     fine-tunes them; DeepFM (Guo et al. 2017) finds learning them end to end still
@@ -285,24 +288,26 @@ def test_later_layers_adapt_frozen_pretrained_embeddings(measure, device):
     to frozen vectors; whether the gap shrinks with depth is in the summary.
     """
     seeds = measure.seeds(range(8))
-    gaps, aucs = {}, {}
+    gaps, scores, aucs = {}, {}, {}
     for depth, hidden in DEPTHS.items():
-        learned = [run_arm(s, Arm("random", hidden=hidden), str(device)).scores.auc for s in seeds]
-        frozen = [run_arm(s, Arm("frozen", hidden=hidden), str(device)).scores.auc for s in seeds]
-        aucs[depth] = (learned, frozen)
-        gaps[depth] = measure.metric(
-            f"gap_{depth}_hidden", paired_difference(learned, frozen), unit="AUC"
-        )
-        measure.metric(f"auc_frozen_{depth}_hidden", frozen, unit="AUC")
-        measure.metric(f"auc_learned_{depth}_hidden", learned, unit="AUC")
-    shrink = measure.metric(
-        "gap_shrink_0_to_2_hidden", paired_difference(gaps[0].samples, gaps[2].samples), unit="AUC"
+        learned = [run_arm(s, Arm("random", hidden=hidden), str(device)).scores for s in seeds]
+        frozen = [run_arm(s, Arm("frozen", hidden=hidden), str(device)).scores for s in seeds]
+        scores[depth] = (learned, frozen)
+        aucs[depth] = ([x.auc for x in learned], [x.auc for x in frozen])
+        gaps[depth], _ = paired_auc_logloss(measure, f"gap_{depth}_hidden", learned, frozen)
+        measure.metric(f"auc_frozen_{depth}_hidden", aucs[depth][1], unit="AUC")
+        measure.metric(f"auc_learned_{depth}_hidden", aucs[depth][0], unit="AUC")
+    shrink, shrink_logloss = paired_auc_logloss(
+        measure,
+        "gap_shrink_0_to_2_hidden",
+        [minus(*pair) for pair in zip(*scores[0], strict=True)],
+        [minus(*pair) for pair in zip(*scores[2], strict=True)],
     )
-    frozen_gain = measure.metric(
-        "frozen_gain_0_to_2_hidden", paired_difference(aucs[2][1], aucs[0][1]), unit="AUC"
+    frozen_gain, _ = paired_auc_logloss(
+        measure, "frozen_gain_0_to_2_hidden", scores[2][1], scores[0][1]
     )
-    learned_gain = measure.metric(
-        "learned_gain_0_to_2_hidden", paired_difference(aucs[2][0], aucs[0][0]), unit="AUC"
+    learned_gain, _ = paired_auc_logloss(
+        measure, "learned_gain_0_to_2_hidden", scores[2][0], scores[0][0]
     )
     stalled = sum(a < b for a, b in zip(*aucs[0], strict=True))
     measure.metric("learned_0_hidden_below_frozen", stalled, unit=f"runs of {len(seeds)}")
@@ -339,8 +344,9 @@ def test_later_layers_adapt_frozen_pretrained_embeddings(measure, device):
     measure.summary(
         f"Learned minus frozen pretrained embeddings: {gaps[0].mean:+.4f} AUC with 0 hidden "
         f"layers, {gaps[1].mean:+.4f} with 1, {gaps[2].mean:+.4f} with 2; the gap shrinks by "
-        f"{shrink.mean:+.4f} (95% CI {shrink.ci_low:+.4f}…{shrink.ci_high:+.4f}), {shrink.n} "
-        f"seeds. Two hidden layers add {frozen_gain.mean:+.4f} AUC to the frozen vectors (95% CI "
+        f"{shrink.mean:+.4f} (95% CI {shrink.ci_low:+.4f}…{shrink.ci_high:+.4f}), "
+        f"{logloss_text(shrink_logloss)}, {shrink.n} seeds. Two hidden layers add "
+        f"{frozen_gain.mean:+.4f} AUC to the frozen vectors (95% CI "
         f"{frozen_gain.ci_low:+.4f}…{frozen_gain.ci_high:+.4f}) and {learned_gain.mean:+.4f} to "
         f"learned ones; {stalled} of {len(seeds)} learned 0-layer runs ended below the frozen arm"
         + ("; not resolved" if unresolved else "")

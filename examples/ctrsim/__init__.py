@@ -6,5 +6,6 @@ loop and arms the experiments in ``examples/`` run on it.
 - ``models``: embedding tables (plain, hashed, quotient-remainder), the CTR model, DLRM counts;
 - ``train``: one epoch of Adagrad/Adam, prediction and scoring;
 - ``arms``: the ways to embed items that experiments compare, trained once per process;
+- ``compare``: paired differences of arms, each AUC one recorded with its logloss one;
 - ``plots``: one figure style.
 """

@@ -169,6 +169,19 @@ def train(
 
 
 @dataclass(frozen=True, slots=True)
+class Quality:
+    """AUC and logloss of predictions on some test rows."""
+
+    auc: float
+    logloss: float
+
+    @classmethod
+    def of(cls, p: np.ndarray, label: np.ndarray) -> Quality:
+        """AUC and logloss of probabilities ``p`` against ``label``."""
+        return cls(auc(p, label), logloss(p, label))
+
+
+@dataclass(frozen=True, slots=True)
 class Scores:
     """Test metrics of one trained model."""
 
@@ -176,17 +189,25 @@ class Scores:
     logloss: float
     segment_auc: tuple[float, ...]
     """AUC on test rows of head, torso and tail items."""
+    segment_logloss: tuple[float, ...]
+    """Logloss on test rows of head, torso and tail items."""
+
+    def segment(self, k: int) -> Quality:
+        """AUC and logloss on test rows of segment ``k`` (``HEAD``, ``TORSO``, ``TAIL``)."""
+        return Quality(self.segment_auc[k], self.segment_logloss[k])
 
 
 def score(world: World, p: np.ndarray, split: Impressions | None = None) -> Scores:
-    """AUC, logloss and per-popularity-segment AUC of predictions ``p`` on ``split`` (test)."""
+    """AUC and logloss of predictions ``p`` on ``split`` (test), overall and by popularity."""
     split = world.test if split is None else split
     seg = world.item_segment[split.item[: p.shape[0]]]
     label = split.label[: p.shape[0]]
+    segments = [seg == s for s in range(len(SEGMENT_NAMES))]
     return Scores(
         auc=auc(p, label),
         logloss=logloss(p, label),
-        segment_auc=tuple(auc(p[seg == s], label[seg == s]) for s in range(len(SEGMENT_NAMES))),
+        segment_auc=tuple(auc(p[rows], label[rows]) for rows in segments),
+        segment_logloss=tuple(logloss(p[rows], label[rows]) for rows in segments),
     )
 
 
