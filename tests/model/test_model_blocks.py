@@ -11,6 +11,7 @@ from casefiles import read_cases
 
 from notegen.diagnostics import Code, SourceSpan
 from notegen.model import build_note
+from notegen.parse import parse_page
 from notegen.parse.types import Block, Page, Property
 
 CASES = Path(__file__).parent.parent / "fixtures" / "model_blocks.md"
@@ -141,3 +142,26 @@ def test_a_claim_line_logseq_reads_as_text_is_a_warning() -> None:
     (diagnostic,) = note.diagnostics
     assert (diagnostic.code, diagnostic.span.line_start) == (Code.CLAIM_IN_TEXT, 5)
     assert "'- claim:: <id>' before the quote" in diagnostic.message
+
+
+@pytest.mark.parametrize(
+    ("source", "claim_line"),
+    [
+        # Properties on the bullet line are left out of the content: lines still count.
+        ("- collapsed:: true\n  > q ([s](https://x.y/#:~:text=q))\n  claim:: y\n", 3),
+        ("- t\n  collapsed:: true\n\n  > q ([s](https://a.b/))\n  claim:: y\n", 5),
+    ],
+)
+def test_claim_in_text_is_on_its_file_line(source: str, claim_line: int) -> None:
+    note = build_note(parse_page(source.encode(), "notes/pages/x.md"), file_title="x")
+    (diagnostic,) = note.diagnostics
+    assert (diagnostic.code, diagnostic.span.line_start) == (Code.CLAIM_IN_TEXT, claim_line)
+
+
+def test_source_link_is_on_its_file_line_after_bullet_line_properties() -> None:
+    source = "- collapsed:: true\n  id:: 64a0c0de-0000-4000-8000-000000000001\n  > q\n"
+    source += "  > r ([s](https://a.b/))\n"
+    note = build_note(parse_page(source.encode(), "notes/pages/x.md"), file_title="x")
+    (highlight,) = note.blocks
+    assert highlight.source_link is not None
+    assert highlight.source_link.span == SourceSpan("notes/pages/x.md", 4, 4)

@@ -96,12 +96,13 @@ def _role(content: str) -> BlockRole:
     return "plain"
 
 
-def split_source_link(text: str, span: SourceSpan) -> tuple[str, SourceLink | None]:
+def split_source_link(text: str, block: Block) -> tuple[str, SourceLink | None]:
     """Split a highlight's trailing ``([label](url))`` off its quoted text.
 
     Args:
-        text: The quoted text (``>`` markers already removed).
-        span: The block's span; the link's line is counted from its start.
+        text: The quoted text: the block's content with the ``>`` markers
+            removed (line for line, so that lines map back to the file).
+        block: The block; gives the file and the link's line.
 
     Returns:
         The text without the link (trailing space removed) and the link, or
@@ -114,11 +115,11 @@ def split_source_link(text: str, span: SourceSpan) -> tuple[str, SourceLink | No
             break
     if m is None:
         return text, None
-    line = span.line_start + text.count("\n", 0, m.start())
+    line = block.content_line(text.count("\n", 0, m.start()))
     link = SourceLink(
         label=m.group("label").strip(),
         url=m.group("url"),
-        span=SourceSpan(span.path, line, line),
+        span=SourceSpan(block.span.path, line, line),
     )
     return text[: m.start()].rstrip(), link
 
@@ -128,7 +129,7 @@ def _build_block(block: Block, path: str, diagnostics: list[Diagnostic]) -> Note
     source_link: SourceLink | None = None
     if role == "highlight":
         text = _QUOTE_MARK.sub("", block.content)
-        text, source_link = split_source_link(text, block.span)
+        text, source_link = split_source_link(text, block)
     elif role == "annotation":
         text = block.content.lstrip()[len(ANNOTATION_MARK) :].lstrip("\ufe0f").strip()
     else:
@@ -154,7 +155,7 @@ def _check_claim_lines(block: Block, path: str, diagnostics: list[Diagnostic]) -
     # Logseq (mldoc) reads a `key:: value` line right after a quote or a list
     # item as more of that quote or item, so such a claim silently links nothing.
     for m in _CLAIM_LINE.finditer(block.content):
-        line = block.span.line_start + block.content.count("\n", 0, m.start())
+        line = block.content_line(block.content.count("\n", 0, m.start()))
         diagnostics.append(
             Diagnostic(
                 SourceSpan(path, line, line),

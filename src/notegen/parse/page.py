@@ -205,6 +205,7 @@ class _Proto:
     properties: dict[str, str] = field(default_factory=dict)
     property_list: tuple[Property, ...] = ()
     refs: tuple[Ref, ...] = ()
+    content_lines: tuple[int, ...] = ()
     real: bool = True
     """False for a pre-block that holds only page properties: it shapes the
     tree as Logseq's pre-block does, then its children move to the top."""
@@ -710,6 +711,7 @@ def _finish(
         refs.extend(property_refs(p.key, p.value, p.line))
     refs.sort(key=lambda r: r.line)  # file order (the sort is stable within a line)
     proto.content = _clean("\n".join(ln.text for ln in lines))
+    proto.content_lines = tuple(ln.no for ln in lines)
     proto.property_list = tuple(props)
     proto.properties = _as_map(props)
     proto.refs = tuple(Ref(r.kind, _clean(r.target), r.line) for r in refs)
@@ -779,6 +781,7 @@ def _tree(ctx: _Ctx, protos: list[_Proto]) -> tuple[Block, ...]:
             level=proto.indent,
             refs=proto.refs,
             kind=proto.kind,
+            content_lines=proto.content_lines,
         )
 
     return tuple(make(i) for i in children.get(_PAGE, ()))

@@ -62,6 +62,15 @@ class Block:
     kind: BlockKind = "bullet"
     """``bullet`` for ``- x``, ``preamble`` for text before the first bullet,
     ``heading`` for a bare ``# x``."""
+    content_lines: tuple[int, ...] = ()
+    """The file line of each line of ``content`` (property lines, which
+    ``content`` leaves out, make gaps); see :meth:`content_line`."""
+
+    def content_line(self, index: int) -> int:
+        """The 1-based file line of line ``index`` (0-based) of ``content``."""
+        if 0 <= index < len(self.content_lines):
+            return self.content_lines[index]
+        return self.span.line_start + index  # a block built by hand, without content_lines
 
     @property
     def uuid(self) -> str | None:
