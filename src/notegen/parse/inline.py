@@ -3,11 +3,21 @@
 Logseq takes a block's references from mldoc's inline AST (``Link`` nodes to
 pages and blocks, ``Nested_link``, ``Tag``, ``{{embed}}`` macros). This module
 finds the same references with a small scanner, skipping what mldoc does not
-read as a reference: inline code, ``$$`` math, URLs and macros other than
-``embed``. (Code blocks, drawers and the like are blanked out by the caller.)
-mldoc parses a paragraph's lines together, so double-backtick code may run
-across lines (links may not); the scanner reads a stretch of text as one string.
-Rules found by experiment with mldoc 1.5.7 are noted where they are applied.
+read as a reference: inline code, ``$$`` math, URLs, macros other than
+``embed``, the labels of Markdown links, and tags, block references and macros
+inside emphasis (``**bold #tag**`` holds no tag). (Code blocks, drawers and
+the like are blanked out by the caller.) mldoc parses a paragraph's lines
+together, so double-backtick code and emphasis may run across lines (links may
+not); the scanner reads a stretch of text as one string. Rules found by
+experiment with mldoc 1.5.7 are noted where they are applied. A backslash
+before ASCII punctuation escapes it, as in mldoc: ``\\#x``, ``\\[[x]]`` and
+``\\((uuid))`` are no references (``\\(`` ... ``\\)`` and ``\\[`` ...
+``\\]`` are math, which holds none either).
+
+:func:`read_tag`, :func:`read_page_link`, :func:`read_macro`,
+:func:`emphasis_at`, :func:`url_end` and :func:`at_run_start` are shared with
+the renderer (:mod:`notegen.render.inline`), so that a page shows a link
+exactly where the graph records a reference.
 """
 
 from __future__ import annotations
@@ -20,7 +30,9 @@ from dataclasses import dataclass
 
 from notegen.parse.types import Ref, RefKind
 
-_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S*")
+URL_SCHEME = re.compile(r"[A-Za-z0-9]+://")
+"""The start of a bare URL (see :func:`url_end`)."""
+_URL_HOST_STOP = frozenset("[]<>{}()/?#")
 _UUID_RE = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
@@ -28,10 +40,62 @@ _UUID_RE = re.compile(
 _TAG_STOP = frozenset(",!:'\"?#")
 # ... and these are dropped from its end.
 _TAG_TRAILING = ".;"
+# Where a rule may apply: code, math, macros, links, block refs, tags, emphasis, URLs.
+_CANDIDATE_RE = re.compile(r"[\\`${\[(!#*_~^=]|[A-Za-z0-9]+://")
+# Inside emphasis only code, links and more emphasis are read.
+_EMPHASIS_CANDIDATE_RE = re.compile(r"[\\`\[!*_~^=]")
 # Page links inside a tag's text: ``[label]([[x]])`` or ``[[x]]`` (up to the first ``]]``).
-# Where a rule may apply: code, math, macros, links, block refs, tags, URLs.
-_CANDIDATE_RE = re.compile(r"[`${\[(!#]|(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9+.-]*://")
 _TAG_LINK_RE = re.compile(r"\[[^\[\]]*\]\(\[\[(.*?)\]\]\)|\[\[(.*?)\]\]")
+
+# mldoc's emphasis (``md_em_parser``, Markdown): the delimiters tried at each
+# character, longest first; ``_`` opens only after white space or ASCII
+# punctuation and closes only before them (``underline_emphasis_delims``).
+_EMPHASIS_DELIMS = {
+    "*": ("***", "**", "*"),
+    "_": ("___", "__", "_"),
+    "~": ("~~",),
+    "^": ("^^",),
+    "=": ("==",),
+}
+_WHITESPACE = frozenset(" \t\n\r\x0c")
+_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_UNDERLINE_DELIMS = _PUNCTUATION | _WHITESPACE
+_PLAIN_DELIMS = frozenset("\\_^[*~`=$#") | _WHITESPACE  # ``markdown_plain_delims``
+_ESCAPED_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# In a tag's name ``\[`` stays (mldoc splits the name at ``[``, then unescapes the pieces).
+_TAG_ESCAPED_RE = re.compile(r"\\([!-/:-@\\-`{-~])")
+
+
+def at_run_start(s: str, i: int, node_end: int) -> bool:
+    """Whether mldoc would try a block reference, a macro or a bare URL at ``i``.
+
+    mldoc reads plain text in runs that end at its delimiters (white space and
+    ``\\ _ ^ [ * ~ ` = $ #``), and tries those only where a run starts: after
+    a delimiter, or where the construct before (ending at ``node_end``) ends.
+    """
+    return i == node_end or i == 0 or s[i - 1] in _PLAIN_DELIMS
+
+
+def unescape(s: str, pattern: re.Pattern[str] = _ESCAPED_RE) -> str:
+    """``s`` with backslash escapes (a backslash before ASCII punctuation) undone."""
+    return pattern.sub(r"\1", s) if "\\" in s else s
+
+
+def _escape_end(s: str, i: int, n: int | None = None) -> int:
+    """After the backslash at ``i``: the end of ``\\(`` ... ``\\)`` or ``\\[`` ...
+    ``\\]`` math, of an escaped ASCII punctuation character, of an entity
+    (``\\alpha``), or ``i + 1``."""
+    n = len(s) if n is None else n
+    if s.startswith(("\\(", "\\["), i):
+        close = s.find("\\)" if s[i + 1] == "(" else "\\]", i + 2, n)
+        if close >= 0:
+            return close + 2
+    if i + 1 < n and s[i + 1] in _PUNCTUATION:
+        return i + 2
+    j = i + 1
+    while j < n and s[j].isascii() and s[j].isalpha():
+        j += 1  # ``\alpha``: an entity, read as one piece
+    return j
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +150,221 @@ def _nested_targets(inner: str) -> list[tuple[int, str]]:
         i = end
 
 
+def url_end(s: str, i: int, n: int | None = None) -> int:
+    """The end of a bare URL whose host starts at ``i`` (after ``://``).
+
+    As mldoc 1.5.7 reads it (by experiment): the host runs to white space or
+    one of ``[ ] < > { } ( )``; from a ``/``, ``?`` or ``#`` on, the URL runs
+    to white space or a ``)`` or ``]`` that closes nothing opened in it.
+    """
+    n = len(s) if n is None else n
+    p = i
+    while p < n and not s[p].isspace() and s[p] not in _URL_HOST_STOP:
+        p += 1
+    if p >= n or s[p] not in "/?#":
+        return p
+    opened: list[str] = []
+    while p < n and not s[p].isspace():
+        c = s[p]
+        if c in "([":
+            opened.append(")" if c == "(" else "]")
+        elif c in ")]":
+            if not opened or opened[-1] != c:
+                break
+            opened.pop()
+        p += 1
+    return p
+
+
+def _code_end(s: str, i: int, n: int) -> int:
+    """The end of the inline code at ``i`` (a backtick), or -1 when it is none.
+
+    As mldoc 1.5.7 reads it (by experiment): ``` ``x`` ``` closes at the next
+    double backtick, even on a later line; `` `x` `` closes at the next
+    backtick on its line.
+    """
+    if s.startswith("``", i):
+        close = s.find("``", i + 2, n)
+        return close + 2 if close >= 0 else -1
+    eol = s.find("\n", i, n)
+    close = s.find("`", i + 1, n if eol < 0 else eol)
+    return close + 1 if close > i + 1 else -1
+
+
+def emphasis_at(s: str, i: int, n: int | None = None) -> tuple[int, int] | None:
+    """The emphasis (``**x**``, ``*x*``, ``_x_``, ``~~x~~``, ``^^x^^``, ``==x==``)
+    that starts at ``i``, as mldoc 1.5.7 reads it: the offsets where its text
+    starts and ends (the closing delimiter is as long as the opening one), or
+    ``None``.
+
+    mldoc's rule (``md_em_parser``): the delimiter must be followed by a
+    character that is not white space; the emphasis closes at the first
+    delimiter that follows a character that is not white space (for ``_``:
+    or that is followed by one that is no ASCII punctuation or white space);
+    inline code and backslash escapes inside it are skipped.
+    """
+    n = len(s) if n is None else n
+    c = s[i] if i < n else ""
+    if c not in _EMPHASIS_DELIMS:
+        return None
+    if c == "_" and i > 0 and s[i - 1] not in _UNDERLINE_DELIMS:
+        return None
+    for delim in _EMPHASIS_DELIMS[c]:
+        inner_end = _emphasis_close(s, i, n, delim)
+        if inner_end < 0:
+            continue
+        end = inner_end + len(delim)
+        if c == "_" and end < n and s[end] not in _UNDERLINE_DELIMS:
+            continue
+        return i + len(delim), inner_end
+    return None
+
+
+def _emphasis_close(s: str, i: int, n: int, delim: str) -> int:
+    """Where the emphasis opened by ``delim`` at ``i`` closes, or -1."""
+    if not s.startswith(delim, i):
+        return -1
+    start = p = i + len(delim)
+    if p >= n or s[p] in _WHITESPACE:
+        return -1
+    mark = delim[0]
+    before = ""  # the character before ``p``, as mldoc tracks it
+    while p < n:
+        if s.startswith(delim, p, n):
+            inside = before in _WHITESPACE if before else False
+            if mark == "_" and not inside:
+                after = p + len(delim)
+                inside = after < n and s[after] not in _UNDERLINE_DELIMS
+            if not inside:
+                return p if p > start else -1
+            before = mark
+            p += len(delim)
+            continue
+        ch = s[p]
+        if ch == "\\" and p + 1 < n and s[p + 1] in _PUNCTUATION:
+            before = s[p + 1]
+            p += 2
+        elif ch == "`" and (end := _code_end(s, p, n)) > 0:
+            before = "`"
+            p = end
+        else:
+            before = ch
+            p += 1
+    return -1
+
+
+_MACRO_RE = re.compile(r"\{\{([^}\r\n]+)\}\}")
+
+
+def read_macro(s: str, i: int, n: int | None = None) -> tuple[str, str, int] | None:
+    """The ``{{name args}}`` macro at ``i``: its name, its arguments (trimmed)
+    and the offset after it, or ``None`` (a macro is on one line and holds no ``}``)."""
+    m = _MACRO_RE.match(s, i, len(s) if n is None else n)
+    if m is None:
+        return None
+    name, _, args = m.group(1).strip().partition(" ")
+    return name, args.strip(), m.end()
+
+
+@dataclass(frozen=True, slots=True)
+class PageLink:
+    """A ``[[page]]`` link found in a text."""
+
+    name: str
+    """The page it names."""
+    end: int
+    """The offset just after its ``]]``."""
+    nested: bool
+    """Whether it holds other ``[[...]]`` links (``name`` then holds them as written)."""
+
+
+def read_page_link(s: str, i: int, n: int | None = None) -> PageLink | None:
+    """The ``[[page]]`` link at ``i``, or ``None`` when no ``]]`` on the line closes it.
+
+    As mldoc 1.5.7 reads it (by experiment): a link holding ``[[...]]`` links
+    ends where its brackets balance, and its name is its inner text as written
+    (``[[a [[b]] c]]`` is ``a [[b]] c``); any other link ends at the first
+    ``]]`` that no backslash escapes, and its name has the escapes undone
+    (``[[a\\]] b]]`` is ``a]] b``, ``[[a [[b]]`` is ``a [[b``).
+    """
+    n = len(s) if n is None else n
+    eol = s.find("\n", i, n)
+    if eol >= 0:
+        n = eol  # a link closes on its own line
+    end = _match_brackets(s[:n], i)
+    if end >= 0 and "[[" in s[i + 2 : end - 2]:
+        return PageLink(s[i + 2 : end - 2], end, nested=True)
+    close = _escaped_find(s, "]]", i + 2, n)
+    if close < 0:
+        return None
+    return PageLink(unescape(s[i + 2 : close]), close + 2, nested=False)
+
+
+def _escaped_find(s: str, sub: str, i: int, n: int) -> int:
+    """``s.find(sub, i, n)``, passing over backslash-escaped characters."""
+    while True:
+        found = s.find(sub, i, n)
+        slash = s.find("\\", i, found)
+        if found < 0 or slash < 0:
+            return found
+        i = slash + 2 if slash + 1 < n and s[slash + 1] in _PUNCTUATION else slash + 1
+
+
+def _label_end(s: str, i: int, n: int) -> int:
+    """The ``]`` that ends the Markdown link label opened by the ``[`` at
+    ``i``, or -1 (mldoc's ``label_part``: on one line; brackets inside it
+    balance; code and backslash-escaped characters are passed over)."""
+    depth = 0
+    p = i + 1
+    while p < n:
+        c = s[p]
+        if c in "\r\n":
+            return -1
+        if c == "\\":
+            p += 2
+            continue
+        if c == "`" and (end := _code_end(s, p, n)) > 0 and "\n" not in s[p:end]:
+            p = end
+            continue
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            if depth == 0:
+                return p
+            depth -= 1
+        p += 1
+    return -1
+
+
+def read_tag(s: str, i: int, n: int | None = None) -> tuple[str, int] | None:
+    """The ``#tag`` at ``i``: its text (``[[x y]]`` kept as written, backslash
+    escapes undone) and the offset after it, or ``None`` when ``#`` starts no
+    tag there.
+
+    As mldoc 1.5.7 reads tags (by experiment): the tag runs to white space
+    or one of ``, ! : ' " ? #``, a ``[[...]]`` inside it (up to the first
+    ``]]``, spaces allowed) is part of it, and ``.`` or ``;`` at its end are
+    not.
+    """
+    n = len(s) if n is None else n
+    j = i + 1
+    while j < n:
+        if s.startswith("[[", j):
+            eol = s.find("\n", j, n)
+            close = s.find("]]", j + 2, n if eol < 0 else eol)
+            if close >= 0:
+                j = close + 2
+                continue
+        if s[j].isspace() or s[j] in _TAG_STOP:
+            break
+        j += 1
+    body = s[i + 1 : j].rstrip(_TAG_TRAILING)
+    if not body:
+        return None
+    # ``#a\\*b`` is the tag ``a*b``, as in mldoc.
+    return unescape(body, _TAG_ESCAPED_RE), i + 1 + len(body)
+
+
 class _Scanner:
     """One pass over a text, trying mldoc's inline rules in order at each position."""
 
@@ -102,101 +381,128 @@ class _Scanner:
         s = self.s
         n = len(s) if stop is None else stop
         search = _CANDIDATE_RE.search
+        node_end = i  # where the last construct ended
         while i < n:
             m = search(s, i, n)  # skip plain text in one step
             if m is None:
                 return
             i = m.start()
             c = s[i]
-            if c == "`":
-                i = self.code(i, n)
+            at_start = at_run_start(s, i, node_end)
+            if c == "\\":
+                end = _escape_end(s, i, n)
+            elif c == "`":
+                end = self.code(i, n)
+            elif c in _EMPHASIS_DELIMS:
+                end = self.emphasis(i, n)
             elif c == "$" and s.startswith("$$", i):
                 # Inline $$ math closes on its line (found by experiment).
                 eol = s.find("\n", i, n)
                 close = s.find("$$", i + 2, n if eol < 0 else eol)
-                i = close + 2 if close >= 0 else i + 2
-            elif c == "{" and s.startswith("{{", i):
-                i = self.macro(i, n)
+                end = close + 2 if close >= 0 else i + 2
+            elif c == "{" and s.startswith("{{", i) and at_start:
+                end = self.macro(i, n)
             elif c == "[" and s.startswith("[[", i):
-                i = self.page_link(i, n, "page")
-            elif c == "(" and s.startswith("((", i):
+                end = self.page_link(i, n, "page")
+            elif c == "(" and s.startswith("((", i) and at_start:
                 close = s.find("))", i + 2, n)
+                end = i + 1
                 if close >= 0 and is_uuid(s[i + 2 : close]):
                     self.add(i, "block", s[i + 2 : close])
-                    i = close + 2
-                else:
-                    i += 1
-            elif c in "[!#" and (end := self.link_or_tag(i, n)) > i:
-                i = end
-            elif c.isalpha() and (i == 0 or not s[i - 1].isalnum()):
-                m = _SCHEME_RE.match(s, i, n)
-                i = m.end() if m is not None else i + 1
+                    end = close + 2
+            elif c in "[!#" and (found := self.link_or_tag(i, n)) > i:
+                end = found
+            elif c.isalnum() and at_start and (m := URL_SCHEME.match(s, i, n)) is not None:
+                end = url_end(s, m.end(), n)
             else:
                 i += 1
+                continue
+            i = node_end = end
 
     def link_or_tag(self, i: int, n: int) -> int:
         """A Markdown link or a tag at ``i``: the offset after it, or ``i``."""
         if self.s[i] == "#":
-            # A '#' right after an emphasis marker is no tag (mldoc reads the emphasis).
-            if i > 0 and self.s[i - 1] in "*_~^=":
-                return i
             return self.tag(i, n)
         return self.markdown_link(i, n)
 
     def code(self, i: int, n: int) -> int:
-        """Inline code, as mldoc 1.5.7 reads it (by experiment): ``` ``x`` ```
-        closes at the next double backtick, even on a later line; `` `x` ``
-        closes at the next backtick on its line."""
+        """Inline code (see :func:`_code_end`): the offset after it, or after
+        the backtick when it opens no code."""
+        end = _code_end(self.s, i, n)
+        return end if end > 0 else i + 1  # the next backtick may open code
+
+    def emphasis(self, i: int, n: int) -> int:
+        """Emphasis at ``i``: only links in it are references (mldoc parses
+        its text again for emphasis and links only)."""
+        found = emphasis_at(self.s, i, n)
+        if found is None:
+            return i + 1
+        start, end = found
+        self.scan_emphasis(start, end)
+        return end + (start - i)
+
+    def scan_emphasis(self, i: int, n: int) -> None:
         s = self.s
-        if s.startswith("``", i):
-            close = s.find("``", i + 2, n)
-            return close + 2 if close >= 0 else i + 2
-        eol = s.find("\n", i, n)
-        close = s.find("`", i + 1, n if eol < 0 else eol)
-        return close + 1 if close >= 0 else i + 1
+        while i < n:
+            m = _EMPHASIS_CANDIDATE_RE.search(s, i, n)
+            if m is None:
+                return
+            i = m.start()
+            c = s[i]
+            if c == "\\":
+                i = i + 2 if i + 1 < n and s[i + 1] in _PUNCTUATION else i + 1
+            elif c == "`":
+                i = self.code(i, n)
+            elif c in _EMPHASIS_DELIMS:
+                i = self.emphasis(i, n)
+            elif s.startswith("[[", i):
+                i = self.page_link(i, n, "page")
+            else:
+                i = max(self.markdown_link(i, n), i + 1)
 
     def macro(self, i: int, n: int) -> int:
         """``{{embed [[page]]}}`` and ``{{embed ((uuid))}}`` refer; other macros do not."""
-        s = self.s
-        close = s.find("}}", i + 2, n)
-        if close < 0:
+        found = read_macro(self.s, i, n)
+        if found is None:
             return i + 2
-        name, _, args = s[i + 2 : close].strip().partition(" ")
-        args = args.strip()
+        name, args, end = found
         if name == "embed":
             if args.startswith("[[") and args.endswith("]]"):
                 self.add(i, "page", args[2:-2])
             elif args.startswith("((") and args.endswith("))") and is_uuid(args[2:-2]):
                 self.add(i, "block", args[2:-2])
-        return close + 2
+        return end
 
     def page_link(self, i: int, n: int, kind: RefKind) -> int:
         """The ``[[...]]`` at ``i``, with any links nested in it."""
-        s = self.s
-        eol = s.find("\n", i, n)  # a link closes on its own line (found by experiment)
-        end = _match_brackets(s[: n if eol < 0 else eol], i)
-        if end < 0:
-            self.unclosed.append(i)
-            return i + 2
-        inner = s[i + 2 : end - 2]
-        self.add(i, kind, inner)
-        for k, target in _nested_targets(inner):
-            self.add(i + 2 + k, "page", target)
-        return end
+        link = read_page_link(self.s, i, n)
+        if link is None:
+            if not self.unclosed or self.unclosed[-1] != i - 1:  # one per run of [
+                self.unclosed.append(i)
+            return i + 1  # ``[[[a](b)``: the second ``[`` may open a link
+        self.add(i, kind, link.name)
+        if link.nested:
+            for k, target in _nested_targets(link.name):
+                self.add(i + 2 + k, "page", target)
+        return link.end
 
     def markdown_link(self, i: int, n: int) -> int:
-        """``[label](target)`` or ``![alt](target)``: refs in the label and a
-        ``[[page]]``/``((uuid))`` target; a URL target is skipped."""
+        """``[label](target)`` or ``![alt](target)``: a ``[[page]]``/``((uuid))``
+        target is a reference; the label holds none (mldoc parses it for
+        emphasis and code only), and a URL target is skipped."""
         s = self.s
         start = i + 1 if s[i] == "!" else i
         if start >= n or s[start] != "[" or s.startswith("[[", start):
             return i
-        close = s.find("](", start + 1, n)
-        if close < 0 or "\n" in s[start:close]:
+        close = _label_end(s, start, n)
+        if close < 0 or not s.startswith("(", close + 1):
             return i
         depth = 0
         j = close + 2
         while j < n and s[j] != "\n":
+            if s[j] == "\\" and j + 1 < n and s[j + 1] in "()":
+                j += 2
+                continue
             if s[j] == "(":
                 depth += 1
             elif s[j] == ")":
@@ -207,44 +513,28 @@ class _Scanner:
         if j >= n or s[j] != ")":
             return i
         target = s[close + 2 : j]
-        self.scan(start + 1, close)  # the label
-        if target.startswith("[[") and target.endswith("]]"):
-            self.add(close + 2, "page", target[2:-2])
+        page = unescape(target)  # ``[l](\[[x]])`` searches ``[[x]]``: Logseq reads a page
+        if page.startswith("[[") and page.endswith("]]"):
+            self.add(close + 2, "page", page[2:-2])
         elif target.startswith("((") and target.endswith("))") and is_uuid(target[2:-2]):
             self.add(close + 2, "block", target[2:-2])
         return j + 1
 
     def tag(self, i: int, n: int) -> int:
-        """The ``#tag`` at ``i``; returns the offset after it, or ``i`` if none.
-
-        As mldoc 1.5.7 reads tags (by experiment): the tag runs to white space
-        or one of ``, ! : ' " ? #``, a ``[[...]]`` inside it (up to the first
-        ``]]``, spaces allowed) is part of it, and ``.`` or ``;`` at its end
-        are not. ``#[[x y]]`` is the tag ``x y``; page links inside a tag are
-        references too.
-        """
-        s = self.s
-        j = i + 1
-        while j < n:
-            if s.startswith("[[", j):
-                eol = s.find("\n", j, n)
-                close = s.find("]]", j + 2, n if eol < 0 else eol)
-                if close >= 0:
-                    j = close + 2
-                    continue
-            if s[j].isspace() or s[j] in _TAG_STOP:
-                break
-            j += 1
-        body = s[i + 1 : j].rstrip(_TAG_TRAILING)
-        if not body:
+        """The ``#tag`` at ``i`` (see :func:`read_tag`); returns the offset
+        after it, or ``i`` if none. ``#[[x y]]`` is the tag ``x y``; page
+        links inside a tag are references too."""
+        found = read_tag(self.s, i, n)
+        if found is None:
             return i
+        body, end = found
         if body.startswith("[[") and body.endswith("]]") and body.find("]]") == len(body) - 2:
             self.add(i, "tag", body[2:-2])
         else:
             self.add(i, "tag", body)
             for m in _TAG_LINK_RE.finditer(body):
                 self.add(i + 1 + m.start(), "page", m.group(1) or m.group(2))
-        return i + 1 + len(body)
+        return end
 
 
 def find_refs(lines: Sequence[tuple[int, str]]) -> tuple[list[Ref], list[UnclosedLink]]:

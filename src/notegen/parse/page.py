@@ -76,6 +76,8 @@ class _Ctx:
     """Offsets of text Logseq reads no references from (code, math, drawers...)."""
     quoted: list[tuple[int, int]] = field(default_factory=list)
     """Offsets of quotes: ``#+key: value`` lines in them are directives, not tags."""
+    quote_nodes: list[tuple[int, int]] = field(default_factory=list)
+    """Offsets of ``>`` quotes, whose markers mldoc removes before reading the text."""
     node_starts: list[int] = field(default_factory=list)
     """Start offsets of the top-level nodes."""
     node_groups: list[int] = field(default_factory=list)
@@ -232,7 +234,7 @@ def _build(ctx: _Ctx, bom: bool) -> Page:
     nodes = scan(text)
     headings = [i for i, node in enumerate(nodes) if node.kind == "heading"]
     _check_nodes(ctx, nodes)
-    ctx.unread = _unread_ranges(text, nodes)
+    ctx.unread, nested_quotes = _unread_ranges(text, nodes)
     ctx.node_starts = [n.start for n in nodes]
     group = 0
     for i, n in enumerate(nodes):
@@ -241,6 +243,7 @@ def _build(ctx: _Ctx, bom: bool) -> Page:
         ):
             group += 1
         ctx.node_groups.append(group)
+    ctx.quote_nodes = [(n.start, n.end) for n in nodes if n.kind == "quote"] + nested_quotes
     ctx.quoted = [
         (n.start, n.end)
         for n in nodes
@@ -303,8 +306,11 @@ _QUOTE_PREFIX_RE = re.compile(r"^([ \t]*>)", re.MULTILINE)
 _ITEM_PREFIX_RE = re.compile(r"^([ \t]*(?:[*+-]|[0-9]+\.)[ \t]+(?:\[[ xX]\][ \t]*)?)", re.MULTILINE)
 
 
-def _unread_ranges(text: str, nodes: Sequence[Node]) -> list[tuple[int, int]]:
-    """Offsets of text that is code, math, raw HTML, drawers or properties.
+def _unread_ranges(
+    text: str, nodes: Sequence[Node]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Offsets of text that is code, math, raw HTML, drawers or properties,
+    and of the quotes inside quotes and list items.
 
     mldoc parses the inside of quotes and list items again, so code or math
     there hides references too. To find it, the inside is scanned again with
@@ -312,6 +318,7 @@ def _unread_ranges(text: str, nodes: Sequence[Node]) -> list[tuple[int, int]]:
     same).
     """
     out: list[tuple[int, int]] = []
+    quotes: list[tuple[int, int]] = []
     for n in nodes:
         if n.kind in _UNREAD_KINDS or (
             n.kind == "begin_block" and n.name.lower() in _UNREAD_BLOCKS
@@ -334,7 +341,9 @@ def _unread_ranges(text: str, nodes: Sequence[Node]) -> list[tuple[int, int]]:
                     sub.kind == "begin_block" and sub.name.lower() in _UNREAD_BLOCKS
                 ):
                     out.append((n.start + sub.start, n.start + sub.end))
-    return out
+                elif sub.kind == "quote":
+                    quotes.append((n.start + sub.start, n.start + sub.end))
+    return out, quotes
 
 
 def _as_map(props: Sequence[Property]) -> dict[str, str]:
@@ -650,6 +659,10 @@ def _masked(ctx: _Ctx, line: _Line) -> str:
     lo, hi = line.src, line.src + len(text)
     if _DIRECTIVE_LINE_RE.match(text) and any(a <= lo < b for a, b in ctx.quoted):
         return " " * len(text)  # mldoc reads it as a directive inside the quote
+    marker = _QUOTE_PREFIX_RE.match(text)
+    if marker and any(a <= lo < b for a, b in ctx.quote_nodes):
+        # The quote's text starts after its '>' (so '>((uuid))' refers to a block).
+        text = " " * marker.end() + text[marker.end() :]
     chars: list[str] | None = None
     for a, b in ctx.unread:
         if b <= lo or a >= hi:
