@@ -25,12 +25,15 @@ from __future__ import annotations
 import bisect
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from notegen.parse.types import Ref, RefKind
 
-URL_SCHEME = re.compile(r"[A-Za-z0-9]+://")
+# mldoc tries a bare URL at a letter or digit, but at c, d or s (either case)
+# it tries only a timestamp (``CLOSED:``, ``DEADLINE:``, ``SCHEDULED:``), so
+# ``sftp://x`` is text (found by experiment).
+URL_SCHEME = re.compile(r"(?![cdsCDS])[A-Za-z0-9]+://")
 """The start of a bare URL (see :func:`url_end`)."""
 _URL_HOST_STOP = frozenset("[]<>{}()/?#")
 _UUID_RE = re.compile(
@@ -41,7 +44,7 @@ _TAG_STOP = frozenset(",!:'\"?#")
 # ... and these are dropped from its end.
 _TAG_TRAILING = ".;"
 # Where a rule may apply: code, math, macros, links, block refs, tags, emphasis, URLs.
-_CANDIDATE_RE = re.compile(r"[\\`${\[(!#*_~^=]|[A-Za-z0-9]+://")
+_CANDIDATE_RE = re.compile(r"[\\`${\[(!#*_~^=]|(?![cdsCDS])[A-Za-z0-9]+://")
 # Inside emphasis only code, links and more emphasis are read.
 _EMPHASIS_CANDIDATE_RE = re.compile(r"[\\`\[!*_~^=]")
 # Page links inside a tag's text: ``[label]([[x]])`` or ``[[x]]`` (up to the first ``]]``).
@@ -372,6 +375,8 @@ class _Scanner:
         self.s = s
         self.found: list[tuple[int, Ref]] = []
         self.unclosed: list[int] = []
+        self.spans: list[tuple[int, int]] = []
+        """Where the constructs that are not plain text lie (escapes are plain text)."""
 
     def add(self, offset: int, kind: RefKind, target: str) -> None:
         if target.strip():
@@ -389,54 +394,51 @@ class _Scanner:
             i = m.start()
             c = s[i]
             at_start = at_run_start(s, i, node_end)
+            end = -1  # the end of a construct found at i
             if c == "\\":
-                end = _escape_end(s, i, n)
-            elif c == "`":
-                end = self.code(i, n)
+                # An escape is plain text, but the next character starts afresh.
+                i = node_end = _escape_end(s, i, n)
+                continue
+            if c == "`":
+                end = _code_end(s, i, n)
             elif c in _EMPHASIS_DELIMS:
                 end = self.emphasis(i, n)
             elif c == "$" and s.startswith("$$", i):
                 # Inline $$ math closes on its line (found by experiment).
                 eol = s.find("\n", i, n)
                 close = s.find("$$", i + 2, n if eol < 0 else eol)
-                end = close + 2 if close >= 0 else i + 2
+                end = close + 2 if close >= 0 else -1
             elif c == "{" and s.startswith("{{", i) and at_start:
                 end = self.macro(i, n)
             elif c == "[" and s.startswith("[[", i):
                 end = self.page_link(i, n, "page")
             elif c == "(" and s.startswith("((", i) and at_start:
                 close = s.find("))", i + 2, n)
-                end = i + 1
                 if close >= 0 and is_uuid(s[i + 2 : close]):
                     self.add(i, "block", s[i + 2 : close])
                     end = close + 2
-            elif c in "[!#" and (found := self.link_or_tag(i, n)) > i:
-                end = found
+            elif c in "[!#":
+                end = self.link_or_tag(i, n)
             elif c.isalnum() and at_start and (m := URL_SCHEME.match(s, i, n)) is not None:
                 end = url_end(s, m.end(), n)
+            if end > i:
+                self.spans.append((i, end))
+                i = node_end = end
             else:
-                i += 1
-                continue
-            i = node_end = end
+                i += 1  # plain text
 
     def link_or_tag(self, i: int, n: int) -> int:
-        """A Markdown link or a tag at ``i``: the offset after it, or ``i``."""
+        """A Markdown link or a tag at ``i``: the offset after it, or -1."""
         if self.s[i] == "#":
             return self.tag(i, n)
         return self.markdown_link(i, n)
 
-    def code(self, i: int, n: int) -> int:
-        """Inline code (see :func:`_code_end`): the offset after it, or after
-        the backtick when it opens no code."""
-        end = _code_end(self.s, i, n)
-        return end if end > 0 else i + 1  # the next backtick may open code
-
     def emphasis(self, i: int, n: int) -> int:
-        """Emphasis at ``i``: only links in it are references (mldoc parses
-        its text again for emphasis and links only)."""
+        """Emphasis at ``i``: the offset after it, or -1. Only links in it are
+        references (mldoc parses its text again for emphasis and links only)."""
         found = emphasis_at(self.s, i, n)
         if found is None:
-            return i + 1
+            return -1
         start, end = found
         self.scan_emphasis(start, end)
         return end + (start - i)
@@ -450,21 +452,23 @@ class _Scanner:
             i = m.start()
             c = s[i]
             if c == "\\":
-                i = i + 2 if i + 1 < n and s[i + 1] in _PUNCTUATION else i + 1
+                end = i + 2 if i + 1 < n and s[i + 1] in _PUNCTUATION else -1
             elif c == "`":
-                i = self.code(i, n)
+                end = _code_end(s, i, n)
             elif c in _EMPHASIS_DELIMS:
-                i = self.emphasis(i, n)
+                end = self.emphasis(i, n)
             elif s.startswith("[[", i):
-                i = self.page_link(i, n, "page")
+                end = self.page_link(i, n, "page")
             else:
-                i = max(self.markdown_link(i, n), i + 1)
+                end = self.markdown_link(i, n)
+            i = end if end > i else i + 1
 
     def macro(self, i: int, n: int) -> int:
-        """``{{embed [[page]]}}`` and ``{{embed ((uuid))}}`` refer; other macros do not."""
+        """The macro at ``i``: the offset after it, or -1. ``{{embed [[page]]}}``
+        and ``{{embed ((uuid))}}`` refer; other macros do not."""
         found = read_macro(self.s, i, n)
         if found is None:
-            return i + 2
+            return -1
         name, args, end = found
         if name == "embed":
             if args.startswith("[[") and args.endswith("]]"):
@@ -474,12 +478,13 @@ class _Scanner:
         return end
 
     def page_link(self, i: int, n: int, kind: RefKind) -> int:
-        """The ``[[...]]`` at ``i``, with any links nested in it."""
+        """The ``[[...]]`` at ``i``, with any links nested in it: the offset
+        after it, or -1 (then the second ``[`` may still open a link: ``[[[a](b)``)."""
         link = read_page_link(self.s, i, n)
         if link is None:
             if not self.unclosed or self.unclosed[-1] != i - 1:  # one per run of [
                 self.unclosed.append(i)
-            return i + 1  # ``[[[a](b)``: the second ``[`` may open a link
+            return -1
         self.add(i, kind, link.name)
         if link.nested:
             for k, target in _nested_targets(link.name):
@@ -487,16 +492,16 @@ class _Scanner:
         return link.end
 
     def markdown_link(self, i: int, n: int) -> int:
-        """``[label](target)`` or ``![alt](target)``: a ``[[page]]``/``((uuid))``
-        target is a reference; the label holds none (mldoc parses it for
-        emphasis and code only), and a URL target is skipped."""
+        """``[label](target)`` or ``![alt](target)`` at ``i``: the offset after
+        it, or -1. A ``[[page]]``/``((uuid))`` target is a reference; the label
+        holds none (mldoc parses it for emphasis and code only)."""
         s = self.s
         start = i + 1 if s[i] == "!" else i
         if start >= n or s[start] != "[" or s.startswith("[[", start):
-            return i
+            return -1
         close = _label_end(s, start, n)
         if close < 0 or not s.startswith("(", close + 1):
-            return i
+            return -1
         depth = 0
         j = close + 2
         while j < n and s[j] != "\n":
@@ -511,7 +516,7 @@ class _Scanner:
                 depth -= 1
             j += 1
         if j >= n or s[j] != ")":
-            return i
+            return -1
         target = s[close + 2 : j]
         page = unescape(target)  # ``[l](\[[x]])`` searches ``[[x]]``: Logseq reads a page
         if page.startswith("[[") and page.endswith("]]"):
@@ -521,12 +526,12 @@ class _Scanner:
         return j + 1
 
     def tag(self, i: int, n: int) -> int:
-        """The ``#tag`` at ``i`` (see :func:`read_tag`); returns the offset
-        after it, or ``i`` if none. ``#[[x y]]`` is the tag ``x y``; page
-        links inside a tag are references too."""
+        """The ``#tag`` at ``i`` (see :func:`read_tag`): the offset after it,
+        or -1. ``#[[x y]]`` is the tag ``x y``; page links inside a tag are
+        references too."""
         found = read_tag(self.s, i, n)
         if found is None:
-            return i
+            return -1
         body, end = found
         if body.startswith("[[") and body.endswith("]]") and body.find("]]") == len(body) - 2:
             self.add(i, "tag", body[2:-2])
@@ -564,35 +569,81 @@ def find_refs(lines: Sequence[tuple[int, str]]) -> tuple[list[Ref], list[Unclose
     return refs, [UnclosedLink(line_of(pos)) for pos in scanner.unclosed]
 
 
-def property_refs(key: str, value: str, line: int) -> list[Ref]:
-    """References in one property value, as Logseq reads them.
+LIST_KEYS = frozenset({"tags", "alias"})
+"""Keys whose values Logseq also reads as comma-separated page names."""
+# Logseq's ``sep-by-comma`` splits at ',', '|' and the full-width comma U+FF0C.
+_LIST_SEPARATORS = frozenset(",|\uff0c")
+
+
+def property_refs(key: str, value: str, line: int) -> tuple[list[Ref], list[UnclosedLink]]:
+    """References in one property value, as Logseq reads them, in the order
+    written, and the ``[[`` in it that nothing closes.
 
     Like mldoc, a value wrapped in double quotes holds no references. The
-    values of ``tags`` and ``alias`` are also comma-separated page names, as
-    Logseq treats them (``tags:: [[a]], b`` refers to ``a`` and ``b``); their
-    items are references of kind ``tag`` for ``tags``.
+    values of ``tags`` and ``alias`` (:data:`LIST_KEYS`) are also lists of
+    page names, as Logseq reads them (``extract-refs-by-commas``): besides
+    the links and tags in the value, each piece of its plain text between
+    ``,``, ``|`` or a full-width comma names a page (``tags:: [[a]], b`` refers to ``a``
+    and ``b``; ``tags:: #a,#b`` to ``a`` and ``b``). Their references are of
+    kind ``tag`` for ``tags``. A piece holding an unclosed ``[[`` names no
+    page (the caller warns about it).
     """
     if len(value) >= 2 and value.startswith('"') and value.endswith('"'):
-        return []
+        return [], []
     scanner = _Scanner(value)
     scanner.scan()
-    scanner.found.sort(key=lambda f: f[0])
-    refs = [Ref(r.kind, r.target, line) for _, r in scanner.found]
-    if key in ("tags", "alias"):
-        kind: RefKind = "tag" if key == "tags" else "page"
-        refs = [Ref(kind, r.target, r.line) if r.kind == "page" else r for r in refs]
-        seen = {r.target for r in refs}
-        for item in _split_plain_items(value):
-            if item not in seen:
-                refs.append(Ref(kind, item, line))
-                seen.add(item)
-    return refs
+    found = sorted(scanner.found, key=lambda f: f[0])
+    unclosed = [UnclosedLink(line) for _ in scanner.unclosed]
+    if key not in LIST_KEYS:
+        return [Ref(r.kind, r.target, line) for _, r in found], unclosed
+    kind: RefKind = "tag" if key == "tags" else "page"
+    items = [(pos, Ref(kind if r.kind == "page" else r.kind, r.target, line)) for pos, r in found]
+    items += [(pos, Ref(kind, name, line)) for pos, name in _plain_items(value, scanner)]
+    items.sort(key=lambda item: item[0])
+    refs: list[Ref] = []
+    seen: set[str] = set()
+    for _, ref in items:
+        if ref.target not in seen:
+            seen.add(ref.target)
+            refs.append(ref)
+    return refs, unclosed
 
 
-def _split_plain_items(value: str) -> Iterable[str]:
-    """Comma-separated items of a value that are not ``[[links]]`` or ``#tags``."""
-    rest = re.sub(r"#?\[\[.*?\]\]", ",", value)
-    for item in re.split("[,\uff0c]", rest):  # ASCII or full-width comma
-        item = item.strip()
-        if item and not item.startswith("#") and not item.startswith('"'):
-            yield item
+def page_list(value: str) -> list[str]:
+    """The page names a ``tags::`` or ``alias::`` value holds, as Logseq reads
+    them (see :func:`property_refs`), in the order written, each once."""
+    refs, _ = property_refs("alias", value, 0)
+    return [r.target for r in refs if r.kind != "block"]
+
+
+def _plain_items(value: str, scanner: _Scanner) -> list[tuple[int, str]]:
+    """The names in the plain text of a list value: the text between the
+    constructs (links, tags, code...), backslash escapes undone, split at
+    :data:`_LIST_SEPARATORS` and trimmed; with where each starts."""
+    out: list[tuple[int, str]] = []
+    chars: list[tuple[int, str]] = []  # (offset, character) of the current item
+
+    def flush() -> None:
+        text = "".join(c for _, c in chars).strip()
+        first, last = (chars[0][0], chars[-1][0]) if chars else (0, -1)
+        if text and not any(first <= u <= last for u in scanner.unclosed):
+            out.append((first, text))
+        chars.clear()
+
+    pos = 0
+    n = len(value)
+    for start, end in [*sorted(scanner.spans), (n, n)]:
+        p = pos
+        while p < start:
+            c = value[p]
+            if c == "\\" and p + 1 < n and value[p + 1] in _PUNCTUATION:
+                p += 1
+                c = value[p]
+            if c in _LIST_SEPARATORS:
+                flush()
+            else:
+                chars.append((p, c))
+            p += 1
+        flush()  # a construct ends a piece of plain text
+        pos = max(pos, end)
+    return out

@@ -281,7 +281,9 @@ def _build(ctx: _Ctx, bom: bool) -> Page:
         protos.append(_heading_block(ctx, nodes[index], end, nodes[index + 1 : last]))
 
     blocks = _tree(ctx, protos)
-    page_refs = [r for p in page_props for r in property_refs(p.key, p.value, p.line)]
+    # A pre-block that is a block holds the page properties and has warned about them.
+    warned = bool(protos) and protos[0].kind == "preamble" and protos[0].real
+    page_refs = _property_refs(ctx, page_props, warn=not warned)
     return Page(
         path=ctx.path,
         properties=_as_map(page_props),
@@ -714,20 +716,35 @@ def _finish(
         found, open_links = find_refs(stretch)
         refs.extend(found)
         unclosed.extend(open_links)
-    for u in unclosed:
-        ctx.warn(
-            Code.UNCLOSED_LINK,
-            u.line,
-            "unclosed [[: Logseq shows it as text, not as a link; close it with ]]",
-        )
-    for p in props:
-        refs.extend(property_refs(p.key, p.value, p.line))
+    _warn_unclosed(ctx, unclosed)
+    refs.extend(_property_refs(ctx, props))
     refs.sort(key=lambda r: r.line)  # file order (the sort is stable within a line)
     proto.content = _clean("\n".join(ln.text for ln in lines))
     proto.content_lines = tuple(ln.no for ln in lines)
     proto.property_list = tuple(props)
     proto.properties = _as_map(props)
     proto.refs = tuple(Ref(r.kind, _clean(r.target), r.line) for r in refs)
+
+
+def _warn_unclosed(ctx: _Ctx, unclosed: Sequence[UnclosedLink]) -> None:
+    for u in unclosed:
+        ctx.warn(
+            Code.UNCLOSED_LINK,
+            u.line,
+            "unclosed [[: Logseq shows it as text, not as a link; close it with ]]",
+        )
+
+
+def _property_refs(ctx: _Ctx, props: Sequence[Property], *, warn: bool = True) -> list[Ref]:
+    """The references in property values, with a warning for each unclosed ``[[``
+    (which, in a ``tags::`` or ``alias::`` value, names no page either)."""
+    refs: list[Ref] = []
+    for p in props:
+        found, unclosed = property_refs(p.key, p.value, p.line)
+        refs.extend(found)
+        if warn:
+            _warn_unclosed(ctx, unclosed)
+    return refs
 
 
 # --- the tree ---------------------------------------------------------------------
