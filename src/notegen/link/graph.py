@@ -208,11 +208,11 @@ def link_notes(notes: Sequence[Note], *, extra_diagnostics: Iterable[Diagnostic]
         if page.note is None:
             continue
         for top in page.note.blocks:
-            _walk_claims(page.key, top, (), blocks, claim_sites, in_effect)
+            _walk_claims(page.key, top, blocks, claim_sites, in_effect)
     for key, note in hidden:
         # Not shown, so nothing of it is in effect on the page that took its name.
         for top in note.blocks:
-            _walk_claims(key, top, (), blocks, claim_sites, {})
+            _walk_claims(key, top, blocks, claim_sites, {})
 
     # References -> backlinks, missing pages.
     backlinks: dict[str, list[Backlink]] = defaultdict(list)
@@ -305,23 +305,26 @@ def _check_block_refs(note: Note, blocks: Mapping[str, BlockSite], out: list[Dia
 
 def _walk_claims(
     page: str,
-    block: NoteBlock,
-    inherited: tuple[ClaimSite, ...],
+    top: NoteBlock,
     blocks: dict[str, BlockSite],
     claim_sites: dict[str, list[ClaimSite]],
     in_effect: dict[tuple[str, int], tuple[ClaimSite, ...]],
 ) -> None:
-    uuid = block.block.uuid
-    if uuid:
-        blocks.setdefault(uuid.strip().lower(), BlockSite(page, block))
-    own = tuple(ClaimSite(c.id, page, block, c.span) for c in block.claims)
-    for site in own:
-        claim_sites[site.claim_id].append(site)
-    current = own or inherited
-    if current:
-        in_effect[(page, block.span.line_start)] = current
-    for child in block.children:
-        _walk_claims(page, child, current, blocks, claim_sites, in_effect)
+    """Register the block ids and claims of ``top`` and its descendants, and
+    the claims in effect under each (without recursion: notes nest deep)."""
+    stack: list[tuple[NoteBlock, tuple[ClaimSite, ...]]] = [(top, ())]
+    while stack:
+        block, inherited = stack.pop()
+        uuid = block.block.uuid
+        if uuid:
+            blocks.setdefault(uuid.strip().lower(), BlockSite(page, block))
+        own = tuple(ClaimSite(c.id, page, block, c.span) for c in block.claims)
+        for site in own:
+            claim_sites[site.claim_id].append(site)
+        current = own or inherited
+        if current:
+            in_effect[(page, block.span.line_start)] = current
+        stack.extend((child, current) for child in reversed(block.children))
 
 
 def _unique_uri(folder: str, name: str, taken: set[str]) -> str:

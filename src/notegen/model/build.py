@@ -70,7 +70,7 @@ def build_note(page: Page, *, file_title: str, journal: bool = False) -> Note:
                     f"date {raw_date!r} is in no known form; write it as {DATE_FORMS}",
                 )
             )
-    blocks = tuple(_build_block(b, page.path, diagnostics) for b in page.blocks)
+    blocks = _build_blocks(page.blocks, page.path, diagnostics)
     last_line = max((b.span.line_end for b in page.walk()), default=1)
     front_lines = page.front.count("\n")
     return Note(
@@ -124,7 +124,24 @@ def split_source_link(text: str, block: Block) -> tuple[str, SourceLink | None]:
     return text[: m.start()].rstrip(), link
 
 
+def _build_blocks(
+    blocks: tuple[Block, ...], path: str, diagnostics: list[Diagnostic]
+) -> tuple[NoteBlock, ...]:
+    """The note blocks of a block tree, without recursion (a page may nest
+    hundreds of levels deep); diagnostics come in file order."""
+    order: list[Block] = []
+    for top in blocks:
+        order.extend(top.walk())
+    nodes = [_build_block(b, path, diagnostics) for b in order]
+    built: dict[int, NoteBlock] = {}
+    for block, node in zip(reversed(order), reversed(nodes), strict=True):
+        children = tuple(built.pop(id(child)) for child in block.children)
+        built[id(block)] = replace(node, children=children)
+    return tuple(built[id(b)] for b in blocks)
+
+
 def _build_block(block: Block, path: str, diagnostics: list[Diagnostic]) -> NoteBlock:
+    """One block as a note block, without its children."""
     role = _role(block.content)
     source_link: SourceLink | None = None
     if role == "highlight":
@@ -135,7 +152,7 @@ def _build_block(block: Block, path: str, diagnostics: list[Diagnostic]) -> Note
     else:
         text = block.content
     _check_claim_lines(block, path, diagnostics)
-    node = NoteBlock(
+    return NoteBlock(
         role=role,
         text=text.strip("\n"),
         source_link=source_link,
@@ -144,8 +161,6 @@ def _build_block(block: Block, path: str, diagnostics: list[Diagnostic]) -> Note
         block=block,
         span=block.span,
     )
-    children = tuple(_build_block(child, path, diagnostics) for child in block.children)
-    return replace(node, children=children)
 
 
 _CLAIM_LINE = re.compile(r"^\s*claim::", re.MULTILINE)

@@ -80,9 +80,11 @@ class NoteBlock:
 
     def walk(self) -> Iterator[NoteBlock]:
         """This block and its descendants in file order."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        stack = [self]  # no recursion: notes may nest hundreds of levels deep
+        while stack:
+            block = stack.pop()
+            yield block
+            stack.extend(reversed(block.children))
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +116,11 @@ class Note:
 
     def walk(self) -> Iterator[NoteBlock]:
         """Every block of the note in file order (pre-order)."""
-        for block in self.blocks:
-            yield from block.walk()
+        stack = list(reversed(self.blocks))
+        while stack:
+            block = stack.pop()
+            yield block
+            stack.extend(reversed(block.children))
 
     @property
     def highlights(self) -> tuple[NoteBlock, ...]:

@@ -138,19 +138,25 @@ def _match_brackets(s: str, i: int) -> int:
 
 
 def _nested_targets(inner: str) -> list[tuple[int, str]]:
-    """Page names of ``[[...]]`` links nested inside a link's inner text."""
+    """Page names of ``[[...]]`` links nested inside a link's inner text, with
+    their offsets in it (found with a stack, not recursion: links may nest deep)."""
     found: list[tuple[int, str]] = []
-    i = 0
-    while True:
-        j = inner.find("[[", i)
-        if j < 0:
-            return found
-        end = _match_brackets(inner, j)
-        if end < 0:
-            return found
-        found.append((j, inner[j + 2 : end - 2]))
-        found.extend((j + 2 + k, t) for k, t in _nested_targets(inner[j + 2 : end - 2]))
-        i = end
+    pending = [(0, inner)]  # (offset in inner, text to search)
+    while pending:
+        base, text = pending.pop()
+        i = 0
+        while True:
+            j = text.find("[[", i)
+            if j < 0:
+                break
+            end = _match_brackets(text, j)
+            if end < 0:
+                break
+            found.append((base + j, text[j + 2 : end - 2]))
+            pending.append((base + j + 2, text[j + 2 : end - 2]))
+            i = end
+    found.sort(key=lambda f: f[0])
+    return found
 
 
 def url_end(s: str, i: int, n: int | None = None) -> int:
@@ -377,6 +383,7 @@ class _Scanner:
         self.unclosed: list[int] = []
         self.spans: list[tuple[int, int]] = []
         """Where the constructs that are not plain text lie (escapes are plain text)."""
+        self._open_at = -2  # where the last unclosed [[ was met
 
     def add(self, offset: int, kind: RefKind, target: str) -> None:
         if target.strip():
@@ -482,8 +489,9 @@ class _Scanner:
         after it, or -1 (then the second ``[`` may still open a link: ``[[[a](b)``)."""
         link = read_page_link(self.s, i, n)
         if link is None:
-            if not self.unclosed or self.unclosed[-1] != i - 1:  # one per run of [
+            if self._open_at != i - 1:  # one for a run of [
                 self.unclosed.append(i)
+            self._open_at = i
             return -1
         self.add(i, kind, link.name)
         if link.nested:

@@ -80,6 +80,8 @@ class _Ctx:
     """Offsets of ``>`` quotes, whose markers mldoc removes before reading the text."""
     node_starts: list[int] = field(default_factory=list)
     """Start offsets of the top-level nodes."""
+    breaks: list[int] = field(default_factory=list)
+    """Offsets inside quotes and lists where a stretch of inline text starts."""
     node_groups: list[int] = field(default_factory=list)
     """For each top-level node, the stretch of text mldoc parses it with:
     consecutive paragraph lines (and blank lines) form one stretch."""
@@ -153,7 +155,24 @@ def parse_page(data: bytes | str, path: str) -> Page:
         bom = data.startswith(_BOM)
         text = data[1:] if bom else data
     ctx = _Ctx(path, text, _Lines.of(text), diagnostics)
-    return _build(ctx, bom)
+    try:
+        return _build(ctx, bom)
+    except RecursionError:  # pragma: no cover - the parser recurses nowhere deep
+        # The parser never raises: the page keeps its bytes and says why it has no blocks.
+        unreadable = Diagnostic(
+            SourceSpan(path, 1, 1),
+            Code.UNREADABLE,
+            "cannot parse this file: it nests too deeply for notegen; split it into pages",
+        )
+        return Page(
+            path=path,
+            properties={},
+            property_list=(),
+            blocks=(),
+            front=text,
+            bom=bom,
+            diagnostics=(*diagnostics, unreadable),
+        )
 
 
 def _encoding_diagnostics(path: str, text: str) -> list[Diagnostic]:
@@ -234,7 +253,8 @@ def _build(ctx: _Ctx, bom: bool) -> Page:
     nodes = scan(text)
     headings = [i for i, node in enumerate(nodes) if node.kind == "heading"]
     _check_nodes(ctx, nodes)
-    ctx.unread, nested_quotes = _unread_ranges(text, nodes)
+    inside = _inside(text, nodes)
+    ctx.unread, ctx.breaks = inside.unread, inside.breaks
     ctx.node_starts = [n.start for n in nodes]
     group = 0
     for i, n in enumerate(nodes):
@@ -243,7 +263,7 @@ def _build(ctx: _Ctx, bom: bool) -> Page:
         ):
             group += 1
         ctx.node_groups.append(group)
-    ctx.quote_nodes = [(n.start, n.end) for n in nodes if n.kind == "quote"] + nested_quotes
+    ctx.quote_nodes = [(n.start, n.end) for n in nodes if n.kind == "quote"] + inside.quotes
     ctx.quoted = [
         (n.start, n.end)
         for n in nodes
@@ -308,19 +328,30 @@ _QUOTE_PREFIX_RE = re.compile(r"^([ \t]*>)", re.MULTILINE)
 _ITEM_PREFIX_RE = re.compile(r"^([ \t]*(?:[*+-]|[0-9]+\.)[ \t]+(?:\[[ xX]\][ \t]*)?)", re.MULTILINE)
 
 
-def _unread_ranges(
-    text: str, nodes: Sequence[Node]
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Offsets of text that is code, math, raw HTML, drawers or properties,
-    and of the quotes inside quotes and list items.
+@dataclass(slots=True)
+class _Inside:
+    """What the text of quotes and list items holds (see :func:`_inside`)."""
 
-    mldoc parses the inside of quotes and list items again, so code or math
-    there hides references too. To find it, the inside is scanned again with
-    the ``>`` of quote lines and the item markers blanked (offsets stay the
-    same).
+    unread: list[tuple[int, int]] = field(default_factory=list)
+    """Offsets of text that is code, math, raw HTML, drawers or properties."""
+    quotes: list[tuple[int, int]] = field(default_factory=list)
+    """Offsets of the quotes inside quotes and list items."""
+    breaks: list[int] = field(default_factory=list)
+    """Offsets inside quotes and lists where a new stretch of inline text starts
+    (an item, a rule, a fence...), in order."""
+
+
+def _inside(text: str, nodes: Sequence[Node]) -> _Inside:
+    """Code, math, quotes and the like, at the top level and inside quotes and
+    list items.
+
+    mldoc parses the inside of quotes and list items again, each item on its
+    own, so code or math there hides references too, and a rule or a fence
+    ends a paragraph. To find them, the inside is scanned again with the
+    ``>`` of quote lines and the item markers blanked (offsets stay the same).
     """
-    out: list[tuple[int, int]] = []
-    quotes: list[tuple[int, int]] = []
+    found = _Inside()
+    out, quotes, breaks = found.unread, found.quotes, found.breaks
     for n in nodes:
         if n.kind in _UNREAD_KINDS or (
             n.kind == "begin_block" and n.name.lower() in _UNREAD_BLOCKS
@@ -337,7 +368,10 @@ def _unread_ranges(
             out.append((max(last_start, n.start), body_end))
         elif n.kind in ("quote", "list"):
             prefix = _QUOTE_PREFIX_RE if n.kind == "quote" else _ITEM_PREFIX_RE
+            if n.kind == "list":
+                breaks.extend(n.start + m.start() for m in prefix.finditer(text, n.start, n.end))
             inner = prefix.sub(lambda m: " " * len(m.group(1)), text[n.start : n.end])
+            last = "blank"
             for sub in scan(inner):
                 if sub.kind in _NESTED_UNREAD_KINDS or (
                     sub.kind == "begin_block" and sub.name.lower() in _UNREAD_BLOCKS
@@ -345,7 +379,12 @@ def _unread_ranges(
                     out.append((n.start + sub.start, n.start + sub.end))
                 elif sub.kind == "quote":
                     quotes.append((n.start + sub.start, n.start + sub.end))
-    return out, quotes
+                text_kinds = ("paragraph", "blank")
+                if not (sub.kind in text_kinds and last in text_kinds):
+                    breaks.append(n.start + sub.start)
+                last = sub.kind
+    breaks.sort()
+    return found
 
 
 def _as_map(props: Sequence[Property]) -> dict[str, str]:
@@ -394,6 +433,14 @@ def _front_matter_properties(ctx: _Ctx, node: Node) -> list[Property]:
     first_line = ctx.lines.line(body_start)
     try:
         root = yaml.compose(body, Loader=yaml.SafeLoader)
+    except RecursionError:
+        ctx.warn(
+            Code.BAD_FRONT_MATTER,
+            first_line,
+            "front matter nests lists or mappings too deeply to read; Logseq reads only "
+            "its 'key: value' lines; flatten it or use 'key:: value' lines",
+        )
+        return _properties(ctx, node.properties)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = first_line + (mark.line if mark is not None else 0)
@@ -683,7 +730,10 @@ def _stretches(
     out: list[list[tuple[int, str]]] = []
     last = None
     for ln, pair in zip(lines, read, strict=True):
-        group = ctx.node_groups[bisect.bisect_right(ctx.node_starts, ln.src) - 1]
+        group = (
+            ctx.node_groups[bisect.bisect_right(ctx.node_starts, ln.src) - 1],
+            bisect.bisect_right(ctx.breaks, ln.src),  # inside quotes and list items
+        )
         if group != last or not out:
             out.append([])
             last = group
@@ -795,17 +845,21 @@ def _tree(ctx: _Ctx, protos: list[_Proto]) -> tuple[Block, ...]:
         if protos[i].real:
             children.setdefault(parent, []).append(i)
 
-    def make(i: int) -> Block:
+    # Children before parents (a child comes after its parent in file order),
+    # without recursion: a page may nest hundreds of levels deep.
+    made: dict[int, Block] = {}
+    for i in reversed(range(len(protos))):
         proto = protos[i]
-        kids = tuple(make(k) for k in children.get(i, ()))
+        if not proto.real:
+            continue
         raw = ctx.text[proto.start : proto.end]
         first = ctx.lines.line(proto.start)
         last = ctx.lines.line(proto.end - 1) if proto.end > proto.start else first
-        return Block(
+        made[i] = Block(
             content=proto.content,
             properties=proto.properties,
             property_list=proto.property_list,
-            children=kids,
+            children=tuple(made[k] for k in children.get(i, ())),
             span=SourceSpan(ctx.path, first, max(first, last)),
             raw=raw,
             level=proto.indent,
@@ -813,5 +867,4 @@ def _tree(ctx: _Ctx, protos: list[_Proto]) -> tuple[Block, ...]:
             kind=proto.kind,
             content_lines=proto.content_lines,
         )
-
-    return tuple(make(i) for i in children.get(_PAGE, ()))
+    return tuple(made[i] for i in children.get(_PAGE, ()))

@@ -79,9 +79,11 @@ class Block:
 
     def walk(self) -> Iterator[Block]:
         """This block and all its descendants, in file order."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        stack = [self]  # no recursion: pages may nest hundreds of levels deep
+        while stack:
+            block = stack.pop()
+            yield block
+            stack.extend(reversed(block.children))
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +110,11 @@ class Page:
 
     def walk(self) -> Iterator[Block]:
         """Every block of the page, in file order (pre-order)."""
-        for block in self.blocks:
-            yield from block.walk()
+        stack = list(reversed(self.blocks))
+        while stack:
+            block = stack.pop()
+            yield block
+            stack.extend(reversed(block.children))
 
     def serialize(self) -> bytes:
         """The page's file bytes, exactly as read (the parser is lossless)."""
