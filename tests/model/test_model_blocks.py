@@ -165,3 +165,47 @@ def test_source_link_is_on_its_file_line_after_bullet_line_properties() -> None:
     (highlight,) = note.blocks
     assert highlight.source_link is not None
     assert highlight.source_link.span == SourceSpan("notes/pages/x.md", 4, 4)
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "fix"),
+    [
+        ("- > q\n  Claim:: x\n", 2, "'- claim:: <id>' before the quote"),  # any case
+        ("- > q\n  claim :: x\n", 2, "no space before '::'"),  # never a property line
+        ("- t\n  claim::x\n", 2, "one after"),
+    ],
+)
+def test_every_claim_line_logseq_reads_as_text_warns(source: str, line: int, fix: str) -> None:
+    note = build_note(parse_page(source.encode(), "notes/pages/x.md"), file_title="x")
+    (diagnostic,) = note.diagnostics
+    assert (diagnostic.code, diagnostic.span.line_start) == (Code.CLAIM_IN_TEXT, line)
+    assert fix in diagnostic.message
+    assert note.blocks[0].claims == ()
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "- t\n  CLAIM:: ok-id\n",  # a property: Logseq lower-cases keys
+        "- example\n  ```\n  claim:: in-code\n  ```\n",  # code shows syntax, claims nothing
+        "- example\n  #+BEGIN_SRC\n  claim:: in-src\n  #+END_SRC\n",
+    ],
+)
+def test_claim_lines_that_are_properties_or_code_do_not_warn(source: str) -> None:
+    note = build_note(parse_page(source.encode(), "notes/pages/x.md"), file_title="x")
+    assert note.diagnostics == ()
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [("claim:: page-c\n\n- > q\n", 1), ("---\ntitle: T\nclaim: page-c\n---\n- > q\n", 3)],
+)
+def test_a_claim_in_the_page_properties_warns_and_names_nothing(source: str, line: int) -> None:
+    note = build_note(parse_page(source.encode(), "notes/pages/x.md"), file_title="x")
+    (diagnostic,) = note.diagnostics
+    assert (diagnostic.code, diagnostic.severity) == (Code.CLAIM_ON_PAGE, "warning")
+    assert str(diagnostic).startswith(
+        f"notes/pages/x.md:{line}: claim:: 'page-c' in page properties names no block; "
+        "put it on the highlight's bullet line"
+    )
+    assert [b.claim_ids for b in note.walk()] == [()]

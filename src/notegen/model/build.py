@@ -16,6 +16,7 @@ from notegen.model.properties import (
     suggest_claim_id,
 )
 from notegen.model.types import BlockRole, Claim, Note, NoteBlock, SourceLink
+from notegen.parse.outline import scan
 from notegen.parse.types import Block, Page
 
 __all__ = ["ANNOTATION_MARK", "build_note", "split_source_link"]
@@ -70,7 +71,19 @@ def build_note(page: Page, *, file_title: str, journal: bool = False) -> Note:
                     f"date {raw_date!r} is in no known form; write it as {DATE_FORMS}",
                 )
             )
-    blocks = _build_blocks(page.blocks, page.path, diagnostics)
+    if "claim" in props:
+        # A claim is made by a block; the page's properties belong to none (the
+        # pre-block that holds them is no highlight), so nothing of it is read.
+        diagnostics.append(
+            Diagnostic(
+                span_of("claim"),
+                Code.CLAIM_ON_PAGE,
+                f"claim:: {props['claim']!r} in page properties names no block; put it on "
+                "the highlight's bullet line ('- claim:: <id>' before the quote)",
+            )
+        )
+    page_lines = frozenset(p.line for p in page.property_list)
+    blocks = _build_blocks(page.blocks, page.path, diagnostics, page_lines)
     last_line = max((b.span.line_end for b in page.walk()), default=1)
     front_lines = page.front.count("\n")
     return Note(
@@ -125,14 +138,17 @@ def split_source_link(text: str, block: Block) -> tuple[str, SourceLink | None]:
 
 
 def _build_blocks(
-    blocks: tuple[Block, ...], path: str, diagnostics: list[Diagnostic]
+    blocks: tuple[Block, ...],
+    path: str,
+    diagnostics: list[Diagnostic],
+    page_lines: frozenset[int],
 ) -> tuple[NoteBlock, ...]:
     """The note blocks of a block tree, without recursion (a page may nest
     hundreds of levels deep); diagnostics come in file order."""
     order: list[Block] = []
     for top in blocks:
         order.extend(top.walk())
-    nodes = [_build_block(b, path, diagnostics) for b in order]
+    nodes = [_build_block(b, path, diagnostics, page_lines) for b in order]
     built: dict[int, NoteBlock] = {}
     for block, node in zip(reversed(order), reversed(nodes), strict=True):
         children = tuple(built.pop(id(child)) for child in block.children)
@@ -140,8 +156,11 @@ def _build_blocks(
     return tuple(built[id(b)] for b in blocks)
 
 
-def _build_block(block: Block, path: str, diagnostics: list[Diagnostic]) -> NoteBlock:
-    """One block as a note block, without its children."""
+def _build_block(
+    block: Block, path: str, diagnostics: list[Diagnostic], page_lines: frozenset[int]
+) -> NoteBlock:
+    """One block as a note block, without its children (``page_lines``: the
+    lines of the page properties, which no block's claims are on)."""
     role = _role(block.content)
     source_link: SourceLink | None = None
     if role == "highlight":
@@ -156,33 +175,55 @@ def _build_block(block: Block, path: str, diagnostics: list[Diagnostic]) -> Note
         role=role,
         text=text.strip("\n"),
         source_link=source_link,
-        claims=_claims(block, path, diagnostics),
+        claims=_claims(block, path, diagnostics, page_lines),
         children=(),
         block=block,
         span=block.span,
     )
 
 
-_CLAIM_LINE = re.compile(r"^\s*claim::", re.MULTILINE)
+# A line that means to name a claim: the key in any case, spaces before `::` too.
+_CLAIM_LINE = re.compile(r"^[ \t]*claim[ \t]*::", re.MULTILINE | re.IGNORECASE)
+# ... and one Logseq would read as a property where properties are read.
+_CLAIM_PROPERTY = re.compile(r"[ \t]*claim::(?:[ \t]|$)", re.IGNORECASE)
+# Constructs whose lines are code or markup, not text (a claim:: there is an example).
+_CODE_KINDS = frozenset({"fence", "begin_block", "latex_env", "math", "html", "drawer"})
 
 
 def _check_claim_lines(block: Block, path: str, diagnostics: list[Diagnostic]) -> None:
-    # Logseq (mldoc) reads a `key:: value` line right after a quote or a list
-    # item as more of that quote or item, so such a claim silently links nothing.
-    for m in _CLAIM_LINE.finditer(block.content):
-        line = block.content_line(block.content.count("\n", 0, m.start()))
-        diagnostics.append(
-            Diagnostic(
-                SourceSpan(path, line, line),
-                Code.CLAIM_IN_TEXT,
+    """A ``claim-in-text`` warning for each claim:: line left in the block's text.
+
+    A ``key:: value`` line in the block's first property group is a property
+    and not in its content; one still in the content is text to Logseq: it
+    follows a quote or a list item (mldoc reads it as more of them), or it is
+    no property line at all (``claim ::`` with a space). Lines in code
+    fences and the like are examples, not claims.
+    """
+    content = block.content
+    code = [(n.start, n.end) for n in scan(content) if n.kind in _CODE_KINDS]
+    for m in _CLAIM_LINE.finditer(content):
+        if any(a <= m.start() < b for a, b in code):
+            continue
+        line = block.content_line(content.count("\n", 0, m.start()))
+        end = content.find("\n", m.start())
+        text = content[m.start() : end if end >= 0 else len(content)]
+        if _CLAIM_PROPERTY.match(text):
+            message = (
                 "this claim:: line is read by Logseq as text of the block (a key:: line "
                 "right after a quote or list item belongs to it), so it names no claim; "
-                "put it on the bullet line instead: '- claim:: <id>' before the quote",
+                "put it on the bullet line instead: '- claim:: <id>' before the quote"
             )
-        )
+        else:
+            message = (
+                f"{text.strip()!r} is no property line for Logseq (it reads it as text), so "
+                "it names no claim; write 'claim:: <id>': no space before '::', one after"
+            )
+        diagnostics.append(Diagnostic(SourceSpan(path, line, line), Code.CLAIM_IN_TEXT, message))
 
 
-def _claims(block: Block, path: str, diagnostics: list[Diagnostic]) -> tuple[Claim, ...]:
+def _claims(
+    block: Block, path: str, diagnostics: list[Diagnostic], page_lines: frozenset[int]
+) -> tuple[Claim, ...]:
     value = block.properties.get("claim")
     if value is None:
         return ()
@@ -190,6 +231,8 @@ def _claims(block: Block, path: str, diagnostics: list[Diagnostic]) -> tuple[Cla
     line = next(
         (p.line for p in reversed(block.property_list) if p.key == "claim"), block.span.line_start
     )
+    if line in page_lines:
+        return ()  # a page property, on the pre-block: build_note warns about it
     span = SourceSpan(path, line, line)
     ids = split_claim_ids(value)
     if not ids:
