@@ -226,3 +226,19 @@ def test_the_seed_graph(tmp_path: Path) -> None:
     assert din is not None
     assert [b.block.text for b in graph.backlinks[din.key] if b.block] == ["+[[DIN]]"]
     assert [d for d in graph.diagnostics if d.severity == "error"] == []
+
+
+def test_check_refuses_a_folder_that_holds_no_graph(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from notegen.cli import main
+
+    (tmp_path / "notes" / "pages").mkdir(parents=True)
+    (tmp_path / "notes" / "pages" / "a.md").write_text("- x\n  claim:: BAD\n", encoding="utf-8")
+    # Given pages/ itself, nothing would be read: say so, name the graph, fail.
+    assert main(["check", "--root", str(tmp_path), "--notes", "notes/pages"]) == 2
+    err = capsys.readouterr().err
+    assert "notes folder 'notes/pages' has no pages/ or journals/ folder" in err
+    assert "(here 'notes': pages/ is a folder of the graph)" in err
+    assert main(["check", "--root", str(tmp_path), "--notes", "notes"]) == 1  # the bad id
+    capsys.readouterr()

@@ -17,7 +17,7 @@ from notegen.link.names import (
 from notegen.model import Note, build_note
 from notegen.parse.types import Page
 
-__all__ = ["LoadedGraph", "display_path", "load_notes", "note_files"]
+__all__ = ["LoadedGraph", "display_path", "graph_folder_problem", "load_notes", "note_files"]
 
 PAGE_SUFFIXES = (".md", ".markdown")
 """Page files notegen reads (Logseq's Org pages are not read)."""
@@ -43,6 +43,33 @@ def display_path(path: Path, root: Path) -> str:
         if candidate.is_relative_to(against):
             return candidate.relative_to(against).as_posix()
     return path.as_posix()
+
+
+def graph_folder_problem(notes_dir: Path, shown: str | None = None) -> str | None:
+    """Why ``notes_dir`` holds no Logseq graph, or ``None`` when it does.
+
+    A graph is a folder holding ``pages/`` or ``journals/`` (or the folders
+    its ``logseq/config.edn`` names); given anything else, notegen would read
+    no page at all.
+
+    Args:
+        notes_dir: The folder given as the graph.
+        shown: How messages name it (default: ``str(notes_dir)``).
+    """
+    config = read_graph_config(notes_dir)
+    folders = (config.pages_dir, config.journals_dir)
+    if any((notes_dir / folder).is_dir() for folder in folders):
+        return None
+    shown = shown if shown is not None else str(notes_dir)
+    hint = ""
+    parent_config = read_graph_config(notes_dir.parent)
+    if notes_dir.name in (parent_config.pages_dir, parent_config.journals_dir):
+        hint = f" (here {str(Path(shown).parent)!r}: {notes_dir.name}/ is a folder of the graph)"
+    return (
+        f"notes folder {shown!r} has no {folders[0]}/ or {folders[1]}/ folder, so it holds "
+        f"no Logseq graph and no page would be read; give the graph's root folder, the "
+        f"one holding {folders[0]}/{hint}"
+    )
 
 
 def note_files(notes_dir: Path, config: GraphConfig | None = None) -> list[tuple[Path, bool]]:
