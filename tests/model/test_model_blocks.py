@@ -209,3 +209,28 @@ def test_a_claim_in_the_page_properties_warns_and_names_nothing(source: str, lin
         "put it on the highlight's bullet line"
     )
     assert [b.claim_ids for b in note.walk()] == [()]
+
+
+def test_logbook_drawers_are_kept_in_the_page_but_not_shown() -> None:
+    # Logseq keeps its clock entries in a :LOGBOOK: drawer and folds it away.
+    source = (
+        "- TODO read this\n"
+        "  :LOGBOOK:\n"
+        "  CLOCK: [2024-01-01 Mon 10:00]--[2024-01-01 Mon 11:00] =>  01:00:00\n"
+        "  :END:\n"
+        "  > the quote ([src](https://e.example/))\n"
+        "- > a quote\n"
+        "  :LOGBOOK:\n"  # after a quote Logseq reads it as more of the quote: shown
+        "- other\n"
+        "  :notes:\n"  # other drawers are shown (Logseq shows them folded)
+        "  kept\n"
+        "  :end:\n"
+    )
+    page = parse_page(source.encode(), "notes/pages/x.md")
+    note = build_note(page, file_title="x")
+    first, second, third = note.blocks
+    assert first.text == "TODO read this\n> the quote ([src](https://e.example/))"
+    assert ":LOGBOOK:" in first.block.content  # the parse is lossless
+    assert page.serialize() == source.encode()
+    assert second.text == "a quote\n:LOGBOOK:"
+    assert third.text == "other\n:notes:\nkept\n:end:"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from notegen.diagnostics import Code, Diagnostic, SourceSpan
@@ -109,13 +110,17 @@ def _role(content: str) -> BlockRole:
     return "plain"
 
 
-def split_source_link(text: str, block: Block) -> tuple[str, SourceLink | None]:
+def split_source_link(
+    text: str, span: SourceSpan, lines: Sequence[int] = ()
+) -> tuple[str, SourceLink | None]:
     """Split a highlight's trailing ``([label](url))`` off its quoted text.
 
     Args:
-        text: The quoted text: the block's content with the ``>`` markers
-            removed (line for line, so that lines map back to the file).
-        block: The block; gives the file and the link's line.
+        text: The quoted text (``>`` markers already removed).
+        span: The block's span: the file, and (without ``lines``) the line the
+            text's first line is on.
+        lines: The file line of each line of ``text``, where they are not
+            consecutive (properties or hidden drawers left out).
 
     Returns:
         The text without the link (trailing space removed) and the link, or
@@ -128,13 +133,32 @@ def split_source_link(text: str, block: Block) -> tuple[str, SourceLink | None]:
             break
     if m is None:
         return text, None
-    line = block.content_line(text.count("\n", 0, m.start()))
+    index = text.count("\n", 0, m.start())
+    line = lines[index] if index < len(lines) else span.line_start + index
     link = SourceLink(
         label=m.group("label").strip(),
         url=m.group("url"),
-        span=SourceSpan(block.span.path, line, line),
+        span=SourceSpan(span.path, line, line),
     )
     return text[: m.start()].rstrip(), link
+
+
+def _shown(block: Block) -> tuple[str, list[int]]:
+    """The block's content as Logseq shows it, with the file line of each of
+    its lines: without ``:LOGBOOK:`` drawers (Logseq's clock entries, which it
+    keeps folded away; the parsed block keeps them)."""
+    content = block.content
+    starts = [0, *(i + 1 for i, c in enumerate(content) if c == "\n")]
+    hidden = [
+        (n.start, n.end)
+        for n in scan(content)
+        if n.kind == "drawer" and n.name.lower() == "logbook"
+    ]
+    kept = [i for i, start in enumerate(starts) if not any(a <= start < b for a, b in hidden)]
+    if len(kept) == len(starts):
+        return content, [block.content_line(i) for i in kept]
+    pieces = content.split("\n")
+    return "\n".join(pieces[i] for i in kept), [block.content_line(i) for i in kept]
 
 
 def _build_blocks(
@@ -161,15 +185,16 @@ def _build_block(
 ) -> NoteBlock:
     """One block as a note block, without its children (``page_lines``: the
     lines of the page properties, which no block's claims are on)."""
-    role = _role(block.content)
+    content, lines = _shown(block)
+    role = _role(content)
     source_link: SourceLink | None = None
     if role == "highlight":
-        text = _QUOTE_MARK.sub("", block.content)
-        text, source_link = split_source_link(text, block)
+        text = _QUOTE_MARK.sub("", content)
+        text, source_link = split_source_link(text, block.span, lines)
     elif role == "annotation":
-        text = block.content.lstrip()[len(ANNOTATION_MARK) :].lstrip("\ufe0f").strip()
+        text = content.lstrip()[len(ANNOTATION_MARK) :].lstrip("\ufe0f").strip()
     else:
-        text = block.content
+        text = content
     _check_claim_lines(block, path, diagnostics)
     return NoteBlock(
         role=role,

@@ -55,8 +55,10 @@ class NoteBlock:
     role: BlockRole
     """``highlight``, ``annotation`` or ``plain``."""
     text: str
-    """The block's Markdown: for a highlight the quoted text (``> `` markers and the
-    source link removed), for an annotation the text after 📝, else the content."""
+    """The block's Markdown as Logseq shows it: for a highlight the quoted text
+    (``> `` markers and the source link removed), for an annotation the text
+    after 📝, else the content; ``:LOGBOOK:`` drawers left out (Logseq keeps
+    them folded away; :attr:`block` keeps them)."""
     source_link: SourceLink | None
     """A highlight's trailing source link; ``None`` for other blocks."""
     claims: tuple[Claim, ...]
