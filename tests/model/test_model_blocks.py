@@ -234,3 +234,10 @@ def test_logbook_drawers_are_kept_in_the_page_but_not_shown() -> None:
     assert page.serialize() == source.encode()
     assert second.text == "a quote\n:LOGBOOK:"
     assert third.text == "other\n:notes:\nkept\n:end:"
+
+
+def test_a_quote_after_two_spaces_is_a_highlight() -> None:
+    # Logseq takes all white space after the bullet off: '-  > x' shows a quote.
+    note = build_note(parse_page(b"-  > x ([s](https://e.example/))\n", "x.md"), file_title="x")
+    (block,) = note.blocks
+    assert (block.role, block.text, block.source_link is not None) == ("highlight", "x", True)

@@ -633,9 +633,9 @@ def _heading_block(ctx: _Ctx, node: Node, end: int, following: Sequence[Node]) -
         if index == 0:
             ln = ln.lstrip()
             if node.unordered:
-                ln = ln.drop(1)  # the '-'
-                if ln.text[:1] in (" ", "\t"):
-                    ln = ln.drop(1)
+                # The '-' and the white space after it, as Logseq takes them
+                # off (``remove-level-spaces``): '-  > x' is the quote '> x'.
+                ln = ln.drop(1).lstrip()
             title_line = ln.no
         else:
             ln = ln.drop(strip) if not ln.text[:strip].strip() else ln.lstrip()
