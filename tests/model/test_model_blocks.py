@@ -113,6 +113,12 @@ def test_claim_ids(value: str, ids: list[str]) -> None:
         ("ok, [[Bad]]", ["ok"], "claim id '[[Bad]]' is not valid"),
         ("", [], "empty claim:: property"),
         ("über", [], "claim id 'über' is not valid"),
+        (
+            "ok-a\uff0cok-b",  # a full-width comma
+            [],
+            "claim id 'ok-a\uff0cok-b' is not valid: use only lower-case letters, digits "
+            "and '-'; separate claim ids with ',': did you mean 'ok-a, ok-b'?",
+        ),
     ],
 )
 def test_bad_claim_ids_are_errors_at_the_property_line(

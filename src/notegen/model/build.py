@@ -207,6 +207,8 @@ def _build_block(
     )
 
 
+# What writers put between claim ids instead of ',' (full-width commas, ';', '、').
+_OTHER_SEPARATORS = re.compile("[\uff0c\u3001\uff1b;|]+")
 # A line that means to name a claim: the key in any case, spaces before `::` too.
 _CLAIM_LINE = re.compile(r"^[ \t]*claim[ \t]*::", re.MULTILINE | re.IGNORECASE)
 # ... and one Logseq would read as a property where properties are read.
@@ -274,8 +276,13 @@ def _claims(
     seen: set[str] = set()
     for claim_id in ids:
         if not CLAIM_ID.fullmatch(claim_id):
-            hint = suggest_claim_id(claim_id)
-            fix = f"; did you mean {hint!r}?" if hint else ""
+            pieces = [p for p in _OTHER_SEPARATORS.split(claim_id) if p]
+            if len(pieces) > 1:  # two ids, written with a full-width comma or the like
+                hints = [suggest_claim_id(p) or p for p in pieces]
+                fix = f"; separate claim ids with ',': did you mean {', '.join(hints)!r}?"
+            else:
+                hint = suggest_claim_id(claim_id)
+                fix = f"; did you mean {hint!r}?" if hint else ""
             diagnostics.append(
                 Diagnostic(
                     span,
