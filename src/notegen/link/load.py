@@ -15,7 +15,7 @@ from notegen.link.names import (
     read_graph_config,
 )
 from notegen.model import Note, build_note
-from notegen.parse.types import Page
+from notegen.parse import read_page
 
 __all__ = ["LoadedGraph", "display_path", "graph_folder_problem", "load_notes", "note_files"]
 
@@ -109,7 +109,7 @@ def load_notes(notes_dir: Path, root: Path) -> LoadedGraph:
     notes: list[Note] = []
     diagnostics: list[Diagnostic] = []
     for path, journal in note_files(notes_dir, config):
-        page = read_page_file(path, display_path(path, root))
+        page = read_page(path, display_path(path, root))  # never raises
         if any(d.code is Code.UNREADABLE for d in page.diagnostics):
             # Nothing was read: no page to show (a link to it gets a generated page).
             diagnostics.extend(page.diagnostics)
@@ -128,13 +128,3 @@ def file_title(path: Path, *, journal: bool, config: GraphConfig) -> str:
         if date is not None:
             return format_journal_title(date, config.journal_title_format)
     return name_from_file(stem)
-
-
-def read_page_file(path: Path, shown: str) -> Page:
-    """Parse one page file; never raises (problems are in ``page.diagnostics``)."""
-    # Imported here: the parser is its own stage, and this is the one place
-    # the link stage calls it.
-    from notegen.parse import read_page
-
-    page: Page = read_page(path, shown)
-    return page

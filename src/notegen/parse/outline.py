@@ -38,10 +38,11 @@ _FOOTNOTE_RE = re.compile(r"\[\^([^\]\r\n]+)\]:[ \t\x1a\x0c]*")
 _DIRECTIVE_RE = re.compile(r"#\+([^:\r\n]+):")
 _FRONT_MATTER_LINE_RE = re.compile(r"([^:\r\n]+):[ \t\x1a\x0c]*([^\r\n]*)(?:\r?\n|\Z)")
 
-_MARKERS = (
+MARKERS = (
     "TODO", "DOING", "WAITING", "WAIT", "DONE", "CANCELED", "CANCELLED",
     "STARTED", "IN-PROGRESS", "NOW", "LATER",
 )  # fmt: skip
+"""The task markers mldoc reads at the start of a heading (``TODO x``)."""
 
 # The HTML tags mldoc reads as raw HTML (``Raw_html.known_tags``).
 _HTML_TAG_NAMES = """
@@ -236,7 +237,7 @@ class _Scanner:
         t = r
         s = self.skip_space(t)
         if s > t:
-            for marker in _MARKERS:
+            for marker in MARKERS:
                 if text.startswith(marker, s):
                     m = s + len(marker)
                     if m >= n or text[m] == " ":
@@ -388,7 +389,6 @@ class _Scanner:
     def table(self, p: int) -> Node | None:
         text, n = self.text, self.n
         q = self.skip_eols(p)
-        start = q
         rows = 0
         while q < n:
             s = self.skip_space(q)
@@ -405,7 +405,6 @@ class _Scanner:
             q = self.after_one_eol(e)
         if rows == 0:
             return None
-        del start
         return Node("table", p, q)
 
     def latex_env(self, p: int) -> Node | None:

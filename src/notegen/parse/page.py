@@ -27,7 +27,7 @@ import yaml
 
 from notegen.diagnostics import Code, Diagnostic, SourceSpan
 from notegen.parse.inline import UnclosedLink, find_refs, property_refs
-from notegen.parse.outline import SPACE, Node, PropertyLine, scan
+from notegen.parse.outline import MARKERS, SPACE, Node, PropertyLine, scan
 from notegen.parse.types import Block, BlockKind, Page, Property, Ref
 
 _BOM = "\ufeff"
@@ -647,8 +647,7 @@ def _heading_block(ctx: _Ctx, node: Node, end: int, following: Sequence[Node]) -
 
 
 _MARKER_PRIORITY_RE = re.compile(
-    r"(?:(?:TODO|DOING|WAITING|WAIT|DONE|CANCELED|CANCELLED|STARTED|IN-PROGRESS|NOW|LATER)"
-    r"(?= |$))?(?:[ \t]*\[#.\])?"
+    "(?:(?:" + "|".join(map(re.escape, MARKERS)) + ")(?= |$))?(?:[ \t]*\\[#.\\])?"
 )
 
 
