@@ -48,6 +48,7 @@ _CANDIDATE_RE = re.compile(r"[\\`${\[(!#*_~^=]|(?![cdsCDS])[A-Za-z0-9]+://")
 # Inside emphasis only code, links and more emphasis are read.
 _EMPHASIS_CANDIDATE_RE = re.compile(r"[\\`\[!*_~^=]")
 # Page links inside a tag's text: ``[label]([[x]])`` or ``[[x]]`` (up to the first ``]]``).
+_TARGET_STOP_RE = re.compile(r"[\\()\n]")
 _TAG_LINK_RE = re.compile(r"\[[^\[\]]*\]\(\[\[(.*?)\]\]\)|\[\[(.*?)\]\]")
 
 # mldoc's emphasis (``md_em_parser``, Markdown): the delimiters tried at each
@@ -510,20 +511,22 @@ class _Scanner:
         close = _label_end(s, start, n)
         if close < 0 or not s.startswith("(", close + 1):
             return -1
+        # The target: to the ')' that balances, on this line (\( and \) escaped).
         depth = 0
         j = close + 2
-        while j < n and s[j] != "\n":
-            if s[j] == "\\" and j + 1 < n and s[j + 1] in "()":
-                j += 2
+        while (m := _TARGET_STOP_RE.search(s, j, n)) is not None:
+            j = m.start()
+            c = s[j]
+            if c == "\n":
+                return -1
+            if c == "\\":
+                j += 2 if j + 1 < n and s[j + 1] in "()" else 1
                 continue
-            if s[j] == "(":
-                depth += 1
-            elif s[j] == ")":
-                if depth == 0:
-                    break
-                depth -= 1
+            if c == ")" and depth == 0:
+                break
+            depth += 1 if c == "(" else -1
             j += 1
-        if j >= n or s[j] != ")":
+        else:
             return -1
         target = s[close + 2 : j]
         page = unescape(target)  # ``[l](\[[x]])`` searches ``[[x]]``: Logseq reads a page

@@ -77,7 +77,8 @@ class _Ctx:
     quoted: list[tuple[int, int]] = field(default_factory=list)
     """Offsets of quotes: ``#+key: value`` lines in them are directives, not tags."""
     quote_nodes: list[tuple[int, int]] = field(default_factory=list)
-    """Offsets of ``>`` quotes, whose markers mldoc removes before reading the text."""
+    """Offsets of ``>`` quotes (none inside another), in order: mldoc removes
+    their markers before reading the text."""
     node_starts: list[int] = field(default_factory=list)
     """Start offsets of the top-level nodes."""
     breaks: list[int] = field(default_factory=list)
@@ -263,7 +264,7 @@ def _build(ctx: _Ctx, bom: bool) -> Page:
         ):
             group += 1
         ctx.node_groups.append(group)
-    ctx.quote_nodes = [(n.start, n.end) for n in nodes if n.kind == "quote"] + inside.quotes
+    ctx.quote_nodes = sorted([(n.start, n.end) for n in nodes if n.kind == "quote"] + inside.quotes)
     ctx.quoted = [
         (n.start, n.end)
         for n in nodes
@@ -708,7 +709,8 @@ def _masked(ctx: _Ctx, line: _Line) -> str:
     if _DIRECTIVE_LINE_RE.match(text) and any(a <= lo < b for a, b in ctx.quoted):
         return " " * len(text)  # mldoc reads it as a directive inside the quote
     marker = _QUOTE_PREFIX_RE.match(text)
-    if marker and any(a <= lo < b for a, b in ctx.quote_nodes):
+    at = bisect.bisect_right(ctx.quote_nodes, (lo, len(ctx.text) + 1)) - 1
+    if marker and at >= 0 and ctx.quote_nodes[at][1] > lo:
         # The quote's text starts after its '>' (so '>((uuid))' refers to a block).
         text = " " * marker.end() + text[marker.end() :]
     chars: list[str] | None = None
