@@ -370,7 +370,7 @@ def _inside(text: str, nodes: Sequence[Node]) -> _Inside:
         elif n.kind in ("quote", "list"):
             prefix = _QUOTE_PREFIX_RE if n.kind == "quote" else _ITEM_PREFIX_RE
             if n.kind == "list":
-                breaks.extend(n.start + m.start() for m in prefix.finditer(text, n.start, n.end))
+                breaks.extend(m.start() for m in prefix.finditer(text, n.start, n.end))
             inner = prefix.sub(lambda m: " " * len(m.group(1)), text[n.start : n.end])
             last = "blank"
             for sub in scan(inner):
