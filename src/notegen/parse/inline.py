@@ -44,11 +44,12 @@ _TAG_STOP = frozenset(",!:'\"?#")
 # ... and these are dropped from its end.
 _TAG_TRAILING = ".;"
 # Where a rule may apply: code, math, macros, links, block refs, tags, emphasis, URLs.
-_CANDIDATE_RE = re.compile(r"[\\`${\[(!#*_~^=]|(?![cdsCDS])[A-Za-z0-9]+://")
+_CANDIDATE_RE = re.compile(r"[\\`${\[(!#*_~^=]|" + URL_SCHEME.pattern)
 # Inside emphasis only code, links and more emphasis are read.
 _EMPHASIS_CANDIDATE_RE = re.compile(r"[\\`\[!*_~^=]")
-# Page links inside a tag's text: ``[label]([[x]])`` or ``[[x]]`` (up to the first ``]]``).
+# What may end a Markdown link's target: a parenthesis, an escape, the line's end.
 _TARGET_STOP_RE = re.compile(r"[\\()\n]")
+# Page links inside a tag's text: ``[label]([[x]])`` or ``[[x]]`` (up to the first ``]]``).
 _TAG_LINK_RE = re.compile(r"\[[^\[\]]*\]\(\[\[(.*?)\]\]\)|\[\[(.*?)\]\]")
 
 # mldoc's emphasis (``md_em_parser``, Markdown): the delimiters tried at each
