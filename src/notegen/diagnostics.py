@@ -60,6 +60,7 @@ class Code(enum.Enum):
     DUPLICATE_PAGE = "duplicate-page"  # two page files claim the same page name
     UNKNOWN_BLOCK_REF = "unknown-block-ref"  # ((uuid)) naming no block's id:: in the graph
     CLAIM_IN_TEXT = "claim-in-text"  # a claim:: line Logseq reads as text (e.g. after a quote)
+    CLAIM_ON_PAGE = "claim-on-page"  # a claim:: in the page properties: it names no block
     # --- experiments (warnings) ---
     EXPERIMENT_INVALID = "experiment-invalid"  # a test file or claim marker notegen cannot read
     # --- results (warnings) ---

@@ -12,11 +12,15 @@ class NotegenError(Exception):
 
 
 class ParseError(NotegenError):
-    """A note cannot be read or parsed at all (unreadable file, not UTF-8)."""
+    """A note cannot be edited as asked without changing what Logseq reads of it
+    (:func:`notegen.parse.set_block_property`). Reading never raises it: a file
+    that cannot be read or parsed is a diagnostic."""
 
 
 class LinkError(NotegenError):
-    """Notes, claims and experiments do not fit together (bad or duplicate claim id)."""
+    """A request does not fit the graph (``notegen new``): a claim id that is not
+    valid or is taken, a note or block that is not there. Problems in the notes
+    themselves (bad or duplicate claim ids) are diagnostics."""
 
 
 class StoreError(NotegenError):

@@ -150,6 +150,34 @@ def test_two_files_with_one_page_name_warn_at_both(tmp_path: Path) -> None:
     assert len(graph.notes) == 1
 
 
+def test_a_note_whose_name_is_taken_is_still_checked(tmp_path: Path) -> None:
+    # b.md gets no page (a.md has the name), but nothing in it goes unreported.
+    graph = make_graph(
+        tmp_path,
+        {
+            "pages/a.md": "title:: Same\n\n- a\n  claim:: c1\n",
+            "pages/b.md": b"title:: same\n\n- b\xff\n  claim:: c1\n- bad\n  claim:: BAD\n"
+            b"- ((64a0c0de-0000-4000-8000-00000000ffff))\n",
+        },
+    )
+    found = sorted((str(d.span), d.code) for d in graph.diagnostics)
+    assert found == [
+        ("notes/pages/a.md:1", Code.DUPLICATE_PAGE),
+        ("notes/pages/a.md:4", Code.DUPLICATE_CLAIM),
+        ("notes/pages/b.md:1", Code.DUPLICATE_PAGE),
+        ("notes/pages/b.md:3", Code.NOT_UTF8),
+        ("notes/pages/b.md:4", Code.DUPLICATE_CLAIM),
+        ("notes/pages/b.md:6", Code.BAD_CLAIM_ID),
+        ("notes/pages/b.md:7", Code.UNKNOWN_BLOCK_REF),
+    ]
+    assert [p.note.path for p in graph.notes] == ["notes/pages/a.md"]  # type: ignore[union-attr]
+    # The shown page's blocks get none of the hidden note's claims.
+    (shown,) = graph.notes
+    assert shown.note is not None
+    in_effect = [graph.claims_for(shown.key, b) for b in shown.note.walk()]
+    assert [[c.claim_id for c in sites] for sites in in_effect] == [["c1"]]
+
+
 def test_journals_are_titled_by_the_graph_config(tmp_path: Path) -> None:
     graph = make_graph(
         tmp_path,
@@ -198,3 +226,19 @@ def test_the_seed_graph(tmp_path: Path) -> None:
     assert din is not None
     assert [b.block.text for b in graph.backlinks[din.key] if b.block] == ["+[[DIN]]"]
     assert [d for d in graph.diagnostics if d.severity == "error"] == []
+
+
+def test_check_refuses_a_folder_that_holds_no_graph(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from notegen.cli import main
+
+    (tmp_path / "notes" / "pages").mkdir(parents=True)
+    (tmp_path / "notes" / "pages" / "a.md").write_text("- x\n  claim:: BAD\n", encoding="utf-8")
+    # Given pages/ itself, nothing would be read: say so, name the graph, fail.
+    assert main(["check", "--root", str(tmp_path), "--notes", "notes/pages"]) == 2
+    err = capsys.readouterr().err
+    assert "notes folder 'notes/pages' has no pages/ or journals/ folder" in err
+    assert "(here 'notes': pages/ is a folder of the graph)" in err
+    assert main(["check", "--root", str(tmp_path), "--notes", "notes"]) == 1  # the bad id
+    capsys.readouterr()

@@ -13,8 +13,9 @@
 //   logseq.graph-parser.block/extract-blocks and with-parent-and-left, and of
 //   the reference collection in with-page-refs/with-block-refs):
 //   {properties: [[key, value], ...] | null,
-//    blocks: [{start, parent, pre, properties, pages, block_refs}, ...]}
-//   where parent is the index of the parent block or -1 for the page.
+//    blocks: [{start, parent, pre, properties, pages, comma_pages, block_refs}, ...]}
+//   where parent is the index of the parent block or -1 for the page, and
+//   comma_pages are the pages named by the plain text of tags:: and alias::.
 // Offsets count Unicode code points, as Python's str does.
 "use strict";
 
@@ -163,6 +164,29 @@ function propertyRefs(props, pages) {
   }
 }
 
+// logseq.graph-parser.text/parse-property for tags:: and alias:: (the keys
+// separated-by-commas? knows without a config): besides the refs above, the
+// Plain pieces of the value's first paragraph, split by sep-by-comma at
+// [,|，] (extract-refs-by-commas); a value wrapped in quotes is text.
+const COMMA_KEYS = new Set(["tags", "alias"]);
+function commaRefs(props) {
+  const names = [];
+  for (const [key, value] of props || []) {
+    if (!COMMA_KEYS.has(key.toLowerCase())) continue;
+    const v = String(value).trim();
+    if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) continue;
+    const first = JSON.parse(Mldoc.parseJson(v, CONFIG))[0];
+    const inline = first && Array.isArray(first[0][1]) ? first[0][1] : [];
+    for (const node of inline) {
+      if (!Array.isArray(node) || node[0] !== "Plain") continue;
+      for (const piece of node[1].split(/[,|，]/)) {
+        if (piece.trim() !== "") names.push(piece.trim());
+      }
+    }
+  }
+  return names;
+}
+
 function extractPage(text, rawAst, index) {
   if (text.trim() === "") return { properties: null, blocks: [] };
   const ast = collectPageProperties(rawAst);
@@ -184,12 +208,15 @@ function extractPage(text, rawAst, index) {
       const brefs = new Set();
       collectRefs([h.title, ...body], pages, brefs);
       propertyRefs(properties, pages);
+      const comma = commaRefs(properties);
+      comma.forEach((name) => pages.add(name));
       blocks.unshift({
         start: index(pos.start_pos),
         level: h.unordered ? h.level : 1,
         pre: false,
         properties: (properties || []).map((p) => [p[0], p[1]]),
         pages: [...pages],
+        comma_pages: comma,
         block_refs: [...brefs],
       });
       properties = null;
@@ -204,12 +231,15 @@ function extractPage(text, rawAst, index) {
     const brefs = new Set();
     collectRefs(body, pages, brefs);
     propertyRefs(properties, pages);
+    const comma = commaRefs(properties);
+    comma.forEach((name) => pages.add(name));
     blocks.unshift({
       start: 0,
       level: 1,
       pre: true,
       properties: (properties || []).map((p) => [p[0], p[1]]),
       pages: [...pages],
+      comma_pages: comma,
       block_refs: [...brefs],
     });
   }

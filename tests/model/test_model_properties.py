@@ -21,10 +21,19 @@ from notegen.parse.types import Page, Property
         ("a, b c, d", ("a", "b c", "d")),
         ("[[a b]], c", ("a b", "c")),
         ("#a #[[b c]] d", ("a", "b c", "d")),
-        ("[a, b]", ("a", "b")),
         ("[[A]] [[a]]", ("A",)),
         ("", ()),
         ("[[ns/page]]", ("ns/page",)),
+        # As Logseq reads them: tags end at ',', pieces split at ',', '|' or U+FF0C,
+        # in the order written; an unclosed [[ names no page.
+        ("#ml,#nlp", ("ml", "nlp")),
+        ("机器学习\uff0c推荐系统", ("机器学习", "推荐系统")),
+        ("x, [[y]], z", ("x", "y", "z")),
+        ("a|b", ("a", "b")),
+        ("[[a]], [[b", ("a",)),
+        ("`code`, **bold**, c", ("c",)),
+        # A YAML flow list is no list to Logseq (front matter lists are joined by the parser).
+        ("[a, b]", ("[a", "b]")),
     ],
 )
 def test_page_lists(value: str, names: tuple[str, ...]) -> None:

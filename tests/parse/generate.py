@@ -11,6 +11,8 @@ TEXT = [
     "2020 year", "#[[multi word]] tag", "((6571a6b5-52a4-4bbc-9e5a-b0f4c3e1a2f0))",
     "[[a [[nested]] link]]", "[label]([[target]])", "see https://x.com/#frag", "{{embed [[e]]}}",
     "`[[in code]]`", "[[unclosed", "emoji 📝 text", "tags:: [[x]], y",
+    "**bold #tag** _it #t_", "a*#t #x_y_", "[label #t [[p]]](https://x.com)",
+    "x((6571a6b5-52a4-4bbc-9e5a-b0f4c3e1a2f0))", "https://x.com/a)#t", "~~s #t~~ ==h [[p]]==",
 ]  # fmt: skip
 AFTER_BULLET = [
     "```", "```js", "$$", "$$ x $$", ":LOGBOOK:", "<div>", "#+BEGIN_QUOTE", "> q", "k:: v",

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from notegen.diagnostics import Code, has_errors
+from notegen.link import link_notes
+from notegen.model import build_note
 from notegen.parse import parse_page, read_page
 
 
@@ -88,3 +92,40 @@ def test_the_second_group_with_a_bad_key_warns_once_per_problem() -> None:
     page = parse_page(b"- a\n  good:: 1\n  bad`key:: 2\n", "p.md")
     assert [(d.code, d.span.line_start) for d in page.diagnostics] == [(Code.BAD_PROPERTY_KEY, 3)]
     assert page.blocks[0].properties == {"good": "1"}
+
+
+def test_blocks_nested_hundreds_deep_are_read_without_recursion() -> None:
+    data = "".join("\t" * i + f"- b{i}\n" for i in range(500)).encode()
+    page = parse_page(data, "deep.md")
+    assert page.serialize() == data
+    assert [b.content for b in page.walk()] == [f"b{i}" for i in range(500)]
+    assert page.diagnostics == ()
+    note = build_note(page, file_title="deep")  # the model builds it too
+    assert [b.text for b in note.walk()][-1] == "b499"
+    graph = link_notes([note])  # and the graph links it
+    assert graph.resolve("deep") is not None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"- x\n" + b"".join(b"  " * (i + 1) + b"* item\n" for i in range(600)),  # nested lists
+        b"- " + b"[[" * 1500 + b"x" + b"]]" * 1500 + b"\n",  # nested links
+        b"- " + b"> " * 2000 + b"x\n",
+    ],
+    ids=["lists", "links", "quote-marks"],
+)
+def test_deep_constructs_in_a_block_parse(data: bytes) -> None:
+    page = parse_page(data, "deep.md")
+    assert page.serialize() == data
+    assert not has_errors(page.diagnostics)
+
+
+def test_front_matter_nested_too_deeply_is_a_warning_not_a_crash() -> None:
+    data = b"---\ntags: " + b"[" * 1000 + b"\n---\n- x\n"
+    page = parse_page(data, "notes/pages/p.md")
+    assert page.serialize() == data
+    assert [b.content for b in page.blocks] == ["x"]
+    bad = [d for d in page.diagnostics if d.code is Code.BAD_FRONT_MATTER]
+    assert [d.span.line_start for d in bad] == [2]
+    assert "too deeply" in bad[0].message

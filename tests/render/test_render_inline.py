@@ -12,6 +12,7 @@ from casefiles import read_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from notegen.parse.inline import find_refs
 from notegen.render.inline import render_block_text
 
 CASES = Path(__file__).parent.parent / "fixtures" / "render_inline.md"
@@ -141,3 +142,46 @@ PIECES = [
 @given(st.lists(st.sampled_from(PIECES), max_size=60).map("".join))
 def test_any_text_renders_to_safe_html(text: str) -> None:
     assert_safe(to_html(text))
+
+
+class Recorder:
+    """Knows every page and block; records which ones the renderer links."""
+
+    def __init__(self) -> None:
+        self.pages: set[str] = set()
+        self.blocks: set[str] = set()
+
+    def page_url(self, name: str) -> str | None:
+        self.pages.add(name)
+        return "pages/x.md"
+
+    def block_link(self, uuid: str) -> tuple[str, str] | None:
+        self.blocks.add(uuid)
+        return "notes/a.md#b1", "a block"
+
+    def asset_url(self, path: str) -> str | None:
+        return None
+
+
+UUID = "64a0c0de-0000-4000-8000-000000000001"
+REF_PIECES = [
+    *("**", "*", "_", "~~", "==", "^^", "`", "\\", "x", "y", ",", ".", ";", ")", "]"),
+    *("#t", "#a.", "#b;c", "#c:d", "#d)", "#[[x y]]", "[[p]]", "[[q", "\\#e", "\\[[f]]"),
+    *(f"(({UUID}))", f"\\(({UUID}))", f"x(({UUID}))", "`[[c]]`", "[l](https://u)", "[[[o]]]"),
+    *("[m]([[n]])", "[#k [[j]]](https://u)", "https://h.x/#f", "https://h.x/a)#g", "\\( [[k]] \\)"),
+    *("{{embed [[e]]}}", "{{q [[r]]}}", "$$[[m]]$$", "**#g**", "_#h_", "~~#i~~", "#t\\*u"),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(REF_PIECES), min_size=1, max_size=12).map(" ".join))
+def test_the_page_links_exactly_what_the_graph_records(text: str) -> None:
+    # A tag or a link on the page is a reference in the graph (and a
+    # backlink on the page it names), and the other way round. (Not for
+    # nested links, `[[a [[b]]]]`: Markdown nests no links, so `b` is not shown
+    # as one; the pieces above make none.)
+    refs, _ = find_refs([(1, text)])
+    recorder = Recorder()
+    render_block_text(text, recorder)
+    assert recorder.pages == {r.target for r in refs if r.kind != "block"}
+    assert recorder.blocks == {r.target for r in refs if r.kind == "block"}

@@ -60,10 +60,12 @@ def collect(root: Path, *, notes: Path, examples: Path) -> list[Diagnostic]:
         examples: The experiments folder, relative to ``root`` (or absolute).
 
     Raises:
-        NotegenError: When the notes folder does not exist.
+        NotegenError: When the notes folder does not exist or holds no graph
+            (no ``pages/`` or ``journals/`` in it).
     """
     from notegen.link import annotation_diagnostics, build_graph, claim_link_diagnostics
     from notegen.link.experiments import scan_experiments
+    from notegen.link.load import graph_folder_problem
 
     notes_dir = root / notes
     if not notes_dir.is_dir():
@@ -71,6 +73,9 @@ def collect(root: Path, *, notes: Path, examples: Path) -> list[Diagnostic]:
             f"notes folder {str(notes_dir)!r} does not exist; pass --notes DIR "
             "(the folder holding your Logseq graph's pages/)"
         )
+    problem = graph_folder_problem(notes_dir, str(notes))
+    if problem is not None:
+        raise NotegenError(f"{problem}; pass it as --notes DIR")
     graph = build_graph(notes_dir, root)
     diagnostics = [*graph.diagnostics, *annotation_diagnostics(graph)]
     experiments, experiment_problems = scan_experiments(root / examples, root)

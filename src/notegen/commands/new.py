@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import re
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
 
 HELP = "link a block of a note to a new experiment: write its claim:: and scaffold the test"
 
-CLAIM_ID = re.compile(r"[a-z0-9-]+")
 _EXCERPT = 240
 
 
@@ -139,12 +137,13 @@ def make_plan(
         NotegenError: The experiment module cannot take the new test.
     """
     from notegen.link import build_graph
+    from notegen.model.properties import CLAIM_ID, suggest_claim_id
     from notegen.parse import set_block_property
 
     if not CLAIM_ID.fullmatch(claim):
         raise LinkError(
             f"claim id {claim!r} is not valid: use lower-case letters, digits and '-', "
-            f"e.g. {_suggest_id(claim)!r}"
+            f"e.g. {suggest_claim_id(claim) or 'my-claim'!r}"
         )
     notes_dir = notes if notes.is_absolute() else root / notes
     graph = build_graph(notes_dir, root)
@@ -297,11 +296,6 @@ def _find_block(note: Note, *, line: int | None, match: str | None) -> NoteBlock
     raise LinkError(
         f"say which block of {note.path} makes the claim: {note.path}:LINE or --match TEXT"
     )
-
-
-def _suggest_id(claim: str) -> str:
-    words = re.findall(r"[a-z0-9]+", claim.lower())
-    return "-".join(words) or "my-claim"
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -25,18 +25,17 @@ from __future__ import annotations
 
 import ast
 import itertools
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
 
 from notegen.diagnostics import Code, Diagnostic, SourceSpan
+from notegen.model.properties import CLAIM_ID
 from notegen.store.codehash import relpath
 from notegen.store.load import LoadedResult
 from notegen.store.schema import EXPECTATIONS, Expectation
 
-CLAIM_ID = re.compile(r"[a-z0-9-]+")
 _SKIP_DIRS = frozenset({".venv", "venv", "node_modules", "__pycache__", ".git", "site-packages"})
 
 

@@ -77,7 +77,8 @@ class ClaimSite:
     claim_id: str
     """The claim id."""
     page: str
-    """Key of the note's page."""
+    """Key of the note's page (for a note whose page name an earlier note took,
+    that page: the note itself is not shown)."""
     block: NoteBlock
     """The block whose ``claim::`` names the claim."""
     span: SourceSpan
@@ -157,11 +158,15 @@ def link_notes(notes: Sequence[Note], *, extra_diagnostics: Iterable[Diagnostic]
     slugs: set[str] = set()
 
     # 1. Every note is a page, known by its title (title:: or the file's name).
+    # A second note with a taken name gets no page of its own, but everything
+    # in it is still checked: its diagnostics, its claims, its block refs.
+    hidden: list[tuple[str, Note]] = []
     for note in notes:
         key = page_key(note.title)
         if key in pages:
             other = pages[key].note
             assert other is not None
+            hidden.append((key, note))
             for here, there in ((note, other), (other, note)):
                 diagnostics.append(
                     Diagnostic(
@@ -203,7 +208,11 @@ def link_notes(notes: Sequence[Note], *, extra_diagnostics: Iterable[Diagnostic]
         if page.note is None:
             continue
         for top in page.note.blocks:
-            _walk_claims(page.key, top, (), blocks, claim_sites, in_effect)
+            _walk_claims(page.key, top, blocks, claim_sites, in_effect)
+    for key, note in hidden:
+        # Not shown, so nothing of it is in effect on the page that took its name.
+        for top in note.blocks:
+            _walk_claims(key, top, blocks, claim_sites, {})
 
     # References -> backlinks, missing pages.
     backlinks: dict[str, list[Backlink]] = defaultdict(list)
@@ -224,6 +233,7 @@ def link_notes(notes: Sequence[Note], *, extra_diagnostics: Iterable[Diagnostic]
         if page.note is None:
             continue
         note = page.note
+        _check_block_refs(note, blocks, diagnostics)
         tag_line = next((p.line for p in note.page.property_list if p.key == "tags"), 1)
         for tag in note.tags:
             dest = target(tag)
@@ -234,22 +244,15 @@ def link_notes(notes: Sequence[Note], *, extra_diagnostics: Iterable[Diagnostic]
         for block in note.walk():
             seen: set[str] = set()
             for ref in block.block.refs:
-                span = SourceSpan(note.path, ref.line, ref.line)
                 if ref.kind == "block":
-                    if ref.target.strip().lower() not in blocks:
-                        diagnostics.append(
-                            Diagnostic(
-                                span,
-                                Code.UNKNOWN_BLOCK_REF,
-                                f"block reference (({ref.target})) names no block in the graph; "
-                                "copy the reference again in Logseq (it adds id:: to the block)",
-                            )
-                        )
                     continue
                 dest = target(ref.target)
                 if dest != page.key and dest not in seen:
                     seen.add(dest)
+                    span = SourceSpan(note.path, ref.line, ref.line)
                     backlinks[dest].append(Backlink(page.key, block, span))
+    for _, note in hidden:
+        _check_block_refs(note, blocks, diagnostics)
 
     # Claim ids are unique in the graph: report every place of a duplicate.
     claims: dict[str, ClaimSite] = {}
@@ -267,8 +270,8 @@ def link_notes(notes: Sequence[Note], *, extra_diagnostics: Iterable[Diagnostic]
                     )
                 )
 
-    for _, each in _note_pages(pages):
-        diagnostics.extend(each.diagnostics)
+    for note in notes:
+        diagnostics.extend(note.diagnostics)
     # Missing pages sort by name after the notes, so the site's order is stable.
     ordered = {k: p for k, p in pages.items() if p.kind != "missing"}
     ordered.update(
@@ -285,31 +288,43 @@ def link_notes(notes: Sequence[Note], *, extra_diagnostics: Iterable[Diagnostic]
     )
 
 
-def _note_pages(pages: Mapping[str, GraphPage]) -> Iterator[tuple[GraphPage, Note]]:
-    for page in pages.values():
-        if page.note is not None:
-            yield page, page.note
+def _check_block_refs(note: Note, blocks: Mapping[str, BlockSite], out: list[Diagnostic]) -> None:
+    """An ``unknown-block-ref`` warning for each ``((uuid))`` that names no block."""
+    for block in note.walk():
+        for ref in block.block.refs:
+            if ref.kind == "block" and ref.target.strip().lower() not in blocks:
+                out.append(
+                    Diagnostic(
+                        SourceSpan(note.path, ref.line, ref.line),
+                        Code.UNKNOWN_BLOCK_REF,
+                        f"block reference (({ref.target})) names no block in the graph; "
+                        "copy the reference again in Logseq (it adds id:: to the block)",
+                    )
+                )
 
 
 def _walk_claims(
     page: str,
-    block: NoteBlock,
-    inherited: tuple[ClaimSite, ...],
+    top: NoteBlock,
     blocks: dict[str, BlockSite],
     claim_sites: dict[str, list[ClaimSite]],
     in_effect: dict[tuple[str, int], tuple[ClaimSite, ...]],
 ) -> None:
-    uuid = block.block.uuid
-    if uuid:
-        blocks.setdefault(uuid.strip().lower(), BlockSite(page, block))
-    own = tuple(ClaimSite(c.id, page, block, c.span) for c in block.claims)
-    for site in own:
-        claim_sites[site.claim_id].append(site)
-    current = own or inherited
-    if current:
-        in_effect[(page, block.span.line_start)] = current
-    for child in block.children:
-        _walk_claims(page, child, current, blocks, claim_sites, in_effect)
+    """Register the block ids and claims of ``top`` and its descendants, and
+    the claims in effect under each (without recursion: notes nest deep)."""
+    stack: list[tuple[NoteBlock, tuple[ClaimSite, ...]]] = [(top, ())]
+    while stack:
+        block, inherited = stack.pop()
+        uuid = block.block.uuid
+        if uuid:
+            blocks.setdefault(uuid.strip().lower(), BlockSite(page, block))
+        own = tuple(ClaimSite(c.id, page, block, c.span) for c in block.claims)
+        for site in own:
+            claim_sites[site.claim_id].append(site)
+        current = own or inherited
+        if current:
+            in_effect[(page, block.span.line_start)] = current
+        stack.extend((child, current) for child in reversed(block.children))
 
 
 def _unique_uri(folder: str, name: str, taken: set[str]) -> str:

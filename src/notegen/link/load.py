@@ -15,9 +15,9 @@ from notegen.link.names import (
     read_graph_config,
 )
 from notegen.model import Note, build_note
-from notegen.parse.types import Page
+from notegen.parse import read_page
 
-__all__ = ["LoadedGraph", "display_path", "load_notes", "note_files"]
+__all__ = ["LoadedGraph", "display_path", "graph_folder_problem", "load_notes", "note_files"]
 
 PAGE_SUFFIXES = (".md", ".markdown")
 """Page files notegen reads (Logseq's Org pages are not read)."""
@@ -43,6 +43,33 @@ def display_path(path: Path, root: Path) -> str:
         if candidate.is_relative_to(against):
             return candidate.relative_to(against).as_posix()
     return path.as_posix()
+
+
+def graph_folder_problem(notes_dir: Path, shown: str | None = None) -> str | None:
+    """Why ``notes_dir`` holds no Logseq graph, or ``None`` when it does.
+
+    A graph is a folder holding ``pages/`` or ``journals/`` (or the folders
+    its ``logseq/config.edn`` names); given anything else, notegen would read
+    no page at all.
+
+    Args:
+        notes_dir: The folder given as the graph.
+        shown: How messages name it (default: ``str(notes_dir)``).
+    """
+    config = read_graph_config(notes_dir)
+    folders = (config.pages_dir, config.journals_dir)
+    if any((notes_dir / folder).is_dir() for folder in folders):
+        return None
+    shown = shown if shown is not None else str(notes_dir)
+    hint = ""
+    parent_config = read_graph_config(notes_dir.parent)
+    if notes_dir.name in (parent_config.pages_dir, parent_config.journals_dir):
+        hint = f" (here {str(Path(shown).parent)!r}: {notes_dir.name}/ is a folder of the graph)"
+    return (
+        f"notes folder {shown!r} has no {folders[0]}/ or {folders[1]}/ folder, so it holds "
+        f"no Logseq graph and no page would be read; give the graph's root folder, the "
+        f"one holding {folders[0]}/{hint}"
+    )
 
 
 def note_files(notes_dir: Path, config: GraphConfig | None = None) -> list[tuple[Path, bool]]:
@@ -82,7 +109,7 @@ def load_notes(notes_dir: Path, root: Path) -> LoadedGraph:
     notes: list[Note] = []
     diagnostics: list[Diagnostic] = []
     for path, journal in note_files(notes_dir, config):
-        page = read_page_file(path, display_path(path, root))
+        page = read_page(path, display_path(path, root))  # never raises
         if any(d.code is Code.UNREADABLE for d in page.diagnostics):
             # Nothing was read: no page to show (a link to it gets a generated page).
             diagnostics.extend(page.diagnostics)
@@ -101,13 +128,3 @@ def file_title(path: Path, *, journal: bool, config: GraphConfig) -> str:
         if date is not None:
             return format_journal_title(date, config.journal_title_format)
     return name_from_file(stem)
-
-
-def read_page_file(path: Path, shown: str) -> Page:
-    """Parse one page file; never raises (problems are in ``page.diagnostics``)."""
-    # Imported here: the parser is its own stage, and this is the one place
-    # the link stage calls it.
-    from notegen.parse import read_page
-
-    page: Page = read_page(path, shown)
-    return page

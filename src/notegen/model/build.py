@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from notegen.diagnostics import Code, Diagnostic, SourceSpan
@@ -16,6 +17,7 @@ from notegen.model.properties import (
     suggest_claim_id,
 )
 from notegen.model.types import BlockRole, Claim, Note, NoteBlock, SourceLink
+from notegen.parse.outline import scan
 from notegen.parse.types import Block, Page
 
 __all__ = ["ANNOTATION_MARK", "build_note", "split_source_link"]
@@ -70,7 +72,19 @@ def build_note(page: Page, *, file_title: str, journal: bool = False) -> Note:
                     f"date {raw_date!r} is in no known form; write it as {DATE_FORMS}",
                 )
             )
-    blocks = tuple(_build_block(b, page.path, diagnostics) for b in page.blocks)
+    if "claim" in props:
+        # A claim is made by a block; the page's properties belong to none (the
+        # pre-block that holds them is no highlight), so nothing of it is read.
+        diagnostics.append(
+            Diagnostic(
+                span_of("claim"),
+                Code.CLAIM_ON_PAGE,
+                f"claim:: {props['claim']!r} in page properties names no block; put it on "
+                "the highlight's bullet line ('- claim:: <id>' before the quote)",
+            )
+        )
+    page_lines = frozenset(p.line for p in page.property_list)
+    blocks = _build_blocks(page.blocks, page.path, diagnostics, page_lines)
     last_line = max((b.span.line_end for b in page.walk()), default=1)
     front_lines = page.front.count("\n")
     return Note(
@@ -96,12 +110,17 @@ def _role(content: str) -> BlockRole:
     return "plain"
 
 
-def split_source_link(text: str, span: SourceSpan) -> tuple[str, SourceLink | None]:
+def split_source_link(
+    text: str, span: SourceSpan, lines: Sequence[int] = ()
+) -> tuple[str, SourceLink | None]:
     """Split a highlight's trailing ``([label](url))`` off its quoted text.
 
     Args:
         text: The quoted text (``>`` markers already removed).
-        span: The block's span; the link's line is counted from its start.
+        span: The block's span: the file, and (without ``lines``) the line the
+            text's first line is on.
+        lines: The file line of each line of ``text``, where they are not
+            consecutive (properties or hidden drawers left out).
 
     Returns:
         The text without the link (trailing space removed) and the link, or
@@ -114,7 +133,8 @@ def split_source_link(text: str, span: SourceSpan) -> tuple[str, SourceLink | No
             break
     if m is None:
         return text, None
-    line = span.line_start + text.count("\n", 0, m.start())
+    index = text.count("\n", 0, m.start())
+    line = lines[index] if index < len(lines) else span.line_start + index
     link = SourceLink(
         label=m.group("label").strip(),
         url=m.group("url"),
@@ -123,50 +143,114 @@ def split_source_link(text: str, span: SourceSpan) -> tuple[str, SourceLink | No
     return text[: m.start()].rstrip(), link
 
 
-def _build_block(block: Block, path: str, diagnostics: list[Diagnostic]) -> NoteBlock:
-    role = _role(block.content)
+def _shown(block: Block) -> tuple[str, list[int]]:
+    """The block's content as Logseq shows it, with the file line of each of
+    its lines: without ``:LOGBOOK:`` drawers (Logseq's clock entries, which it
+    keeps folded away; the parsed block keeps them)."""
+    content = block.content
+    starts = [0, *(i + 1 for i, c in enumerate(content) if c == "\n")]
+    hidden = [
+        (n.start, n.end)
+        for n in scan(content)
+        if n.kind == "drawer" and n.name.lower() == "logbook"
+    ]
+    kept = [i for i, start in enumerate(starts) if not any(a <= start < b for a, b in hidden)]
+    if len(kept) == len(starts):
+        return content, [block.content_line(i) for i in kept]
+    pieces = content.split("\n")
+    return "\n".join(pieces[i] for i in kept), [block.content_line(i) for i in kept]
+
+
+def _build_blocks(
+    blocks: tuple[Block, ...],
+    path: str,
+    diagnostics: list[Diagnostic],
+    page_lines: frozenset[int],
+) -> tuple[NoteBlock, ...]:
+    """The note blocks of a block tree, without recursion (a page may nest
+    hundreds of levels deep); diagnostics come in file order."""
+    order: list[Block] = []
+    for top in blocks:
+        order.extend(top.walk())
+    nodes = [_build_block(b, path, diagnostics, page_lines) for b in order]
+    built: dict[int, NoteBlock] = {}
+    for block, node in zip(reversed(order), reversed(nodes), strict=True):
+        children = tuple(built.pop(id(child)) for child in block.children)
+        built[id(block)] = replace(node, children=children)
+    return tuple(built[id(b)] for b in blocks)
+
+
+def _build_block(
+    block: Block, path: str, diagnostics: list[Diagnostic], page_lines: frozenset[int]
+) -> NoteBlock:
+    """One block as a note block, without its children (``page_lines``: the
+    lines of the page properties, which no block's claims are on)."""
+    content, lines = _shown(block)
+    role = _role(content)
     source_link: SourceLink | None = None
     if role == "highlight":
-        text = _QUOTE_MARK.sub("", block.content)
-        text, source_link = split_source_link(text, block.span)
+        text = _QUOTE_MARK.sub("", content)
+        text, source_link = split_source_link(text, block.span, lines)
     elif role == "annotation":
-        text = block.content.lstrip()[len(ANNOTATION_MARK) :].lstrip("\ufe0f").strip()
+        text = content.lstrip()[len(ANNOTATION_MARK) :].lstrip("\ufe0f").strip()
     else:
-        text = block.content
+        text = content
     _check_claim_lines(block, path, diagnostics)
-    node = NoteBlock(
+    return NoteBlock(
         role=role,
         text=text.strip("\n"),
         source_link=source_link,
-        claims=_claims(block, path, diagnostics),
+        claims=_claims(block, path, diagnostics, page_lines),
         children=(),
         block=block,
         span=block.span,
     )
-    children = tuple(_build_block(child, path, diagnostics) for child in block.children)
-    return replace(node, children=children)
 
 
-_CLAIM_LINE = re.compile(r"^\s*claim::", re.MULTILINE)
+# What writers put between claim ids instead of ',' (full-width commas, ';', '、').
+_OTHER_SEPARATORS = re.compile("[\uff0c\u3001\uff1b;|]+")
+# A line that means to name a claim: the key in any case, spaces before `::` too.
+_CLAIM_LINE = re.compile(r"^[ \t]*claim[ \t]*::", re.MULTILINE | re.IGNORECASE)
+# ... and one Logseq would read as a property where properties are read.
+_CLAIM_PROPERTY = re.compile(r"[ \t]*claim::(?:[ \t]|$)", re.IGNORECASE)
+# Constructs whose lines are code or markup, not text (a claim:: there is an example).
+_CODE_KINDS = frozenset({"fence", "begin_block", "latex_env", "math", "html", "drawer"})
 
 
 def _check_claim_lines(block: Block, path: str, diagnostics: list[Diagnostic]) -> None:
-    # Logseq (mldoc) reads a `key:: value` line right after a quote or a list
-    # item as more of that quote or item, so such a claim silently links nothing.
-    for m in _CLAIM_LINE.finditer(block.content):
-        line = block.span.line_start + block.content.count("\n", 0, m.start())
-        diagnostics.append(
-            Diagnostic(
-                SourceSpan(path, line, line),
-                Code.CLAIM_IN_TEXT,
+    """A ``claim-in-text`` warning for each claim:: line left in the block's text.
+
+    A ``key:: value`` line in the block's first property group is a property
+    and not in its content; one still in the content is text to Logseq: it
+    follows a quote or a list item (mldoc reads it as more of them), or it is
+    no property line at all (``claim ::`` with a space). Lines in code
+    fences and the like are examples, not claims.
+    """
+    content = block.content
+    code = [(n.start, n.end) for n in scan(content) if n.kind in _CODE_KINDS]
+    for m in _CLAIM_LINE.finditer(content):
+        if any(a <= m.start() < b for a, b in code):
+            continue
+        line = block.content_line(content.count("\n", 0, m.start()))
+        end = content.find("\n", m.start())
+        text = content[m.start() : end if end >= 0 else len(content)]
+        if _CLAIM_PROPERTY.match(text):
+            message = (
                 "this claim:: line is read by Logseq as text of the block (a key:: line "
                 "right after a quote or list item belongs to it), so it names no claim; "
-                "put it on the bullet line instead: '- claim:: <id>' before the quote",
+                "put it on the bullet line instead: '- claim:: <id>' before the quote"
             )
-        )
+        else:
+            message = (
+                f"{text.strip()!r} is no property line for Logseq (it reads it as text), so "
+                "it names no claim; write 'claim:: <id>': no space before '::', one after"
+            )
+        diagnostics.append(Diagnostic(SourceSpan(path, line, line), Code.CLAIM_IN_TEXT, message))
 
 
-def _claims(block: Block, path: str, diagnostics: list[Diagnostic]) -> tuple[Claim, ...]:
+def _claims(
+    block: Block, path: str, diagnostics: list[Diagnostic], page_lines: frozenset[int]
+) -> tuple[Claim, ...]:
     value = block.properties.get("claim")
     if value is None:
         return ()
@@ -174,6 +258,8 @@ def _claims(block: Block, path: str, diagnostics: list[Diagnostic]) -> tuple[Cla
     line = next(
         (p.line for p in reversed(block.property_list) if p.key == "claim"), block.span.line_start
     )
+    if line in page_lines:
+        return ()  # a page property, on the pre-block: build_note warns about it
     span = SourceSpan(path, line, line)
     ids = split_claim_ids(value)
     if not ids:
@@ -190,8 +276,13 @@ def _claims(block: Block, path: str, diagnostics: list[Diagnostic]) -> tuple[Cla
     seen: set[str] = set()
     for claim_id in ids:
         if not CLAIM_ID.fullmatch(claim_id):
-            hint = suggest_claim_id(claim_id)
-            fix = f"; did you mean {hint!r}?" if hint else ""
+            pieces = [p for p in _OTHER_SEPARATORS.split(claim_id) if p]
+            if len(pieces) > 1:  # two ids, written with a full-width comma or the like
+                hints = [suggest_claim_id(p) or p for p in pieces]
+                fix = f"; separate claim ids with ',': did you mean {', '.join(hints)!r}?"
+            else:
+                hint = suggest_claim_id(claim_id)
+                fix = f"; did you mean {hint!r}?" if hint else ""
             diagnostics.append(
                 Diagnostic(
                     span,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from notegen.parse.inline import page_list
+
 __all__ = [
     "CLAIM_ID",
     "DATE_FORMS",
@@ -22,9 +24,6 @@ __all__ = [
 
 CLAIM_ID = re.compile(r"[a-z0-9-]+")
 """What a claim id may consist of (matched in full)."""
-
-# `[[a b]]`, `#[[a b]]` and `#tag` references inside a property value.
-_PAGE_REF = re.compile(r"#?\[\[(?P<bracket>.+?)\]\]|(?<!\S)#(?P<tag>[^\s,#\[\]]+)")
 
 # Dates: SimpRead writes `2022年05月19日 07:14:11`; ISO forms with `-` or `/`.
 _CJK_DATE = re.compile(
@@ -68,11 +67,13 @@ _MD_LINK = re.compile(r"^\[[^\]]*\]\((?P<url>.+)\)$")
 
 
 def parse_page_list(value: str) -> tuple[str, ...]:
-    """Page names from a ``tags::`` or ``alias::`` value.
+    """Page names from a ``tags::`` or ``alias::`` value, as Logseq reads them.
 
-    Accepts ``[[a]] [[b c]]``, ``#a #[[b c]]``, ``a, b c`` and mixtures, and a
-    YAML flow list ``[a, b]``. Names keep their case; duplicates (compared
-    case-insensitively, as Logseq compares page names) are dropped.
+    The links and tags in the value and the plain text between ``,``, ``|``
+    or the full-width comma (:func:`notegen.parse.inline.page_list`, the same reading the
+    parser's references use): ``[[a]] [[b c]]``, ``#a,#b``, ``a, b c`` and
+    mixtures. Names keep their case; duplicates (compared case-insensitively,
+    as Logseq compares page names) are dropped.
 
     Args:
         value: The raw property value.
@@ -80,25 +81,10 @@ def parse_page_list(value: str) -> tuple[str, ...]:
     Returns:
         The page names in the order written.
     """
-    text = value.strip()
-    if text.startswith("[") and text.endswith("]") and not text.startswith("[["):
-        text = text[1:-1]  # a YAML flow list from front matter
-    names: list[str] = []
-    rest: list[str] = []
-    last = 0
-    for m in _PAGE_REF.finditer(text):
-        rest.append(text[last : m.start()])
-        names.append((m.group("bracket") or m.group("tag") or "").strip())
-        last = m.end()
-    rest.append(text[last:])
-    for piece in ",".join(rest).split(","):
-        name = piece.strip().strip("'\"").strip()
-        if name:
-            names.append(name)
     seen: set[str] = set()
     unique: list[str] = []
-    for name in names:
-        if name and name.lower() not in seen:
+    for name in page_list(value):
+        if name.lower() not in seen:
             seen.add(name.lower())
             unique.append(name)
     return tuple(unique)

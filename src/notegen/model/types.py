@@ -55,8 +55,10 @@ class NoteBlock:
     role: BlockRole
     """``highlight``, ``annotation`` or ``plain``."""
     text: str
-    """The block's Markdown: for a highlight the quoted text (``> `` markers and the
-    source link removed), for an annotation the text after 📝, else the content."""
+    """The block's Markdown as Logseq shows it: for a highlight the quoted text
+    (``> `` markers and the source link removed), for an annotation the text
+    after 📝, else the content; ``:LOGBOOK:`` drawers left out (Logseq keeps
+    them folded away; :attr:`block` keeps them)."""
     source_link: SourceLink | None
     """A highlight's trailing source link; ``None`` for other blocks."""
     claims: tuple[Claim, ...]
@@ -80,9 +82,11 @@ class NoteBlock:
 
     def walk(self) -> Iterator[NoteBlock]:
         """This block and its descendants in file order."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        stack = [self]  # no recursion: notes may nest hundreds of levels deep
+        while stack:
+            block = stack.pop()
+            yield block
+            stack.extend(reversed(block.children))
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +118,11 @@ class Note:
 
     def walk(self) -> Iterator[NoteBlock]:
         """Every block of the note in file order (pre-order)."""
-        for block in self.blocks:
-            yield from block.walk()
+        stack = list(reversed(self.blocks))
+        while stack:
+            block = stack.pop()
+            yield block
+            stack.extend(reversed(block.children))
 
     @property
     def highlights(self) -> tuple[NoteBlock, ...]:

@@ -149,7 +149,8 @@ def _insert(text: str, nodes: list[Node], offset: int, block: Block, key: str, v
         c += 1
     title_end = _line_end(text, c)
     has_title = c < len(text) and text[c] not in EOL
-    if has_title and not _starts_construct(text, c):
+    # Logseq's ``block-with-title?``: the first line is plain text.
+    if has_title and not starts_construct(text, c):
         return text[:title_end] + eol + indent + prop + text[title_end:]
     # No title: the property goes on the bullet line, before the rest.
     if c >= len(text) or text[c] in EOL:
@@ -175,12 +176,6 @@ def _last_content(text: str, node: Node) -> int:
 def _org_line(text: str, start: int, key: str, value: str) -> str:
     lead = text[start : start + _indent_len(text, start)]
     return f"{lead}:{key}: {value}".rstrip()
-
-
-def _starts_construct(text: str, c: int) -> bool:
-    """Whether the block's first line opens something other than plain text
-    (Logseq's ``block-with-title?`` is false for it)."""
-    return starts_construct(text, c)
 
 
 def _verify(page: Page, block: Block, new_text: str, key: str, value: str) -> None:

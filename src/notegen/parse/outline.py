@@ -38,10 +38,11 @@ _FOOTNOTE_RE = re.compile(r"\[\^([^\]\r\n]+)\]:[ \t\x1a\x0c]*")
 _DIRECTIVE_RE = re.compile(r"#\+([^:\r\n]+):")
 _FRONT_MATTER_LINE_RE = re.compile(r"([^:\r\n]+):[ \t\x1a\x0c]*([^\r\n]*)(?:\r?\n|\Z)")
 
-_MARKERS = (
+MARKERS = (
     "TODO", "DOING", "WAITING", "WAIT", "DONE", "CANCELED", "CANCELLED",
     "STARTED", "IN-PROGRESS", "NOW", "LATER",
 )  # fmt: skip
+"""The task markers mldoc reads at the start of a heading (``TODO x``)."""
 
 # The HTML tags mldoc reads as raw HTML (``Raw_html.known_tags``).
 _HTML_TAG_NAMES = """
@@ -54,6 +55,9 @@ script section select small source span strong style sub sup table tbody td temp
 textarea tfoot th thead time title tr track u ul var video details summary wbr
 """
 _HTML_TAGS = frozenset(_HTML_TAG_NAMES.split())
+
+_NESTED = -2
+"""What :meth:`_Scanner.item_content` returns when a nested list ends the item."""
 
 NodeKind = Literal[
     "heading",
@@ -118,6 +122,8 @@ class _Scanner:
         self.text = text
         self.n = len(text)
         self._lower: str | None = None
+        self._nested_at = 0
+        """Where the list nested in an item starts (see :meth:`item_content`)."""
 
     def lower(self) -> str:
         """The text lower-cased (same length for the ASCII tag names searched in it)."""
@@ -231,7 +237,7 @@ class _Scanner:
         t = r
         s = self.skip_space(t)
         if s > t:
-            for marker in _MARKERS:
+            for marker in MARKERS:
                 if text.startswith(marker, s):
                     m = s + len(marker)
                     if m >= n or text[m] == " ":
@@ -383,7 +389,6 @@ class _Scanner:
     def table(self, p: int) -> Node | None:
         text, n = self.text, self.n
         q = self.skip_eols(p)
-        start = q
         rows = 0
         while q < n:
             s = self.skip_space(q)
@@ -400,7 +405,6 @@ class _Scanner:
             q = self.after_one_eol(e)
         if rows == 0:
             return None
-        del start
         return Node("table", p, q)
 
     def latex_env(self, p: int) -> Node | None:
@@ -625,29 +629,48 @@ class _Scanner:
         return line[ind : ind + 2] in ("- ", "+ ", "* ")
 
     def list_items(self, p: int, last_indent: int) -> int:
-        """mldoc ``list_parser``: items at one indentation; returns the end or -1."""
+        """mldoc ``list_parser``: items at one indentation; returns the end or -1.
+
+        mldoc recurses into each list nested in an item; this keeps the
+        enclosing lists on a stack instead, so that lists nested hundreds deep
+        do not exhaust Python's stack.
+        """
         n = self.n
+        outer: list[tuple[int, int, int]] = []  # (last_indent, items, item start) of each
         items = 0
         while True:
-            if p >= n:
-                break
-            indent = self._indent(p)
-            if last_indent > indent:
-                break
-            if self.marker_line(p + indent, self.line_end(p), "-"):
-                break
-            r = self._item_marker(p, indent)
-            if r < 0:
-                break
-            end = self.item_content(r, indent)
-            if end < 0:
-                break
-            items += 1
-            p = end
-        return p if items else -1
+            end = -1
+            if p < n:
+                indent = self._indent(p)
+                if last_indent <= indent and not self.marker_line(
+                    p + indent, self.line_end(p), "-"
+                ):
+                    r = self._item_marker(p, indent)
+                    if r >= 0:
+                        end = self.item_content(r, indent)
+            if end == _NESTED:  # the item ends where the list nested in it ends
+                outer.append((last_indent, items, p))
+                p = self._nested_at
+                last_indent, items = self._indent(p), 0
+                continue
+            if end >= 0:
+                items += 1
+                p = end
+                continue
+            result = p if items else -1  # this list ends here
+            while True:
+                if not outer:
+                    return result
+                last_indent, items, p = outer.pop()  # back in the item holding the list
+                if result >= 0:
+                    items += 1
+                    p = result
+                    break
+                result = p if items else -1  # a failed nested list fails its item
 
     def item_content(self, r: int, indent: int) -> int:
-        """mldoc ``content_parser`` for one item's text; the end, or -1 if the item fails."""
+        """mldoc ``content_parser`` for one item's text: the end, -1 if the item
+        fails, or ``_NESTED`` when a nested list (at ``self._nested_at``) ends it."""
         text, n = self.text, self.n
         p = r
         while True:
@@ -671,10 +694,8 @@ class _Scanner:
                 ind2 = self._indent(p)
                 if ind2 <= indent:
                     return p
-                child = self.list_items(p, ind2)
-                if child < 0:
-                    return -1
-                return child
+                self._nested_at = p
+                return _NESTED
             # Any other indented line (even a whitespace-only one) continues the item.
 
     def lists(self, p: int) -> Node | None:

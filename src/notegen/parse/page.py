@@ -27,7 +27,7 @@ import yaml
 
 from notegen.diagnostics import Code, Diagnostic, SourceSpan
 from notegen.parse.inline import UnclosedLink, find_refs, property_refs
-from notegen.parse.outline import SPACE, Node, PropertyLine, scan
+from notegen.parse.outline import MARKERS, SPACE, Node, PropertyLine, scan
 from notegen.parse.types import Block, BlockKind, Page, Property, Ref
 
 _BOM = "\ufeff"
@@ -76,8 +76,13 @@ class _Ctx:
     """Offsets of text Logseq reads no references from (code, math, drawers...)."""
     quoted: list[tuple[int, int]] = field(default_factory=list)
     """Offsets of quotes: ``#+key: value`` lines in them are directives, not tags."""
+    quote_nodes: list[tuple[int, int]] = field(default_factory=list)
+    """Offsets of ``>`` quotes (none inside another), in order: mldoc removes
+    their markers before reading the text."""
     node_starts: list[int] = field(default_factory=list)
     """Start offsets of the top-level nodes."""
+    breaks: list[int] = field(default_factory=list)
+    """Offsets inside quotes and lists where a stretch of inline text starts."""
     node_groups: list[int] = field(default_factory=list)
     """For each top-level node, the stretch of text mldoc parses it with:
     consecutive paragraph lines (and blank lines) form one stretch."""
@@ -151,7 +156,24 @@ def parse_page(data: bytes | str, path: str) -> Page:
         bom = data.startswith(_BOM)
         text = data[1:] if bom else data
     ctx = _Ctx(path, text, _Lines.of(text), diagnostics)
-    return _build(ctx, bom)
+    try:
+        return _build(ctx, bom)
+    except RecursionError:  # pragma: no cover - the parser recurses nowhere deep
+        # The parser never raises: the page keeps its bytes and says why it has no blocks.
+        unreadable = Diagnostic(
+            SourceSpan(path, 1, 1),
+            Code.UNREADABLE,
+            "cannot parse this file: it nests too deeply for notegen; split it into pages",
+        )
+        return Page(
+            path=path,
+            properties={},
+            property_list=(),
+            blocks=(),
+            front=text,
+            bom=bom,
+            diagnostics=(*diagnostics, unreadable),
+        )
 
 
 def _encoding_diagnostics(path: str, text: str) -> list[Diagnostic]:
@@ -205,6 +227,7 @@ class _Proto:
     properties: dict[str, str] = field(default_factory=dict)
     property_list: tuple[Property, ...] = ()
     refs: tuple[Ref, ...] = ()
+    content_lines: tuple[int, ...] = ()
     real: bool = True
     """False for a pre-block that holds only page properties: it shapes the
     tree as Logseq's pre-block does, then its children move to the top."""
@@ -231,7 +254,8 @@ def _build(ctx: _Ctx, bom: bool) -> Page:
     nodes = scan(text)
     headings = [i for i, node in enumerate(nodes) if node.kind == "heading"]
     _check_nodes(ctx, nodes)
-    ctx.unread = _unread_ranges(text, nodes)
+    inside = _inside(text, nodes)
+    ctx.unread, ctx.breaks = inside.unread, inside.breaks
     ctx.node_starts = [n.start for n in nodes]
     group = 0
     for i, n in enumerate(nodes):
@@ -240,6 +264,7 @@ def _build(ctx: _Ctx, bom: bool) -> Page:
         ):
             group += 1
         ctx.node_groups.append(group)
+    ctx.quote_nodes = sorted([(n.start, n.end) for n in nodes if n.kind == "quote"] + inside.quotes)
     ctx.quoted = [
         (n.start, n.end)
         for n in nodes
@@ -277,7 +302,9 @@ def _build(ctx: _Ctx, bom: bool) -> Page:
         protos.append(_heading_block(ctx, nodes[index], end, nodes[index + 1 : last]))
 
     blocks = _tree(ctx, protos)
-    page_refs = [r for p in page_props for r in property_refs(p.key, p.value, p.line)]
+    # A pre-block that is a block holds the page properties and has warned about them.
+    warned = bool(protos) and protos[0].kind == "preamble" and protos[0].real
+    page_refs = _property_refs(ctx, page_props, warn=not warned)
     return Page(
         path=ctx.path,
         properties=_as_map(page_props),
@@ -302,15 +329,30 @@ _QUOTE_PREFIX_RE = re.compile(r"^([ \t]*>)", re.MULTILINE)
 _ITEM_PREFIX_RE = re.compile(r"^([ \t]*(?:[*+-]|[0-9]+\.)[ \t]+(?:\[[ xX]\][ \t]*)?)", re.MULTILINE)
 
 
-def _unread_ranges(text: str, nodes: Sequence[Node]) -> list[tuple[int, int]]:
-    """Offsets of text that is code, math, raw HTML, drawers or properties.
+@dataclass(slots=True)
+class _Inside:
+    """What the text of quotes and list items holds (see :func:`_inside`)."""
 
-    mldoc parses the inside of quotes and list items again, so code or math
-    there hides references too. To find it, the inside is scanned again with
-    the ``>`` of quote lines and the item markers blanked (offsets stay the
-    same).
+    unread: list[tuple[int, int]] = field(default_factory=list)
+    """Offsets of text that is code, math, raw HTML, drawers or properties."""
+    quotes: list[tuple[int, int]] = field(default_factory=list)
+    """Offsets of the quotes inside quotes and list items."""
+    breaks: list[int] = field(default_factory=list)
+    """Offsets inside quotes and lists where a new stretch of inline text starts
+    (an item, a rule, a fence...), in order."""
+
+
+def _inside(text: str, nodes: Sequence[Node]) -> _Inside:
+    """Code, math, quotes and the like, at the top level and inside quotes and
+    list items.
+
+    mldoc parses the inside of quotes and list items again, each item on its
+    own, so code or math there hides references too, and a rule or a fence
+    ends a paragraph. To find them, the inside is scanned again with the
+    ``>`` of quote lines and the item markers blanked (offsets stay the same).
     """
-    out: list[tuple[int, int]] = []
+    found = _Inside()
+    out, quotes, breaks = found.unread, found.quotes, found.breaks
     for n in nodes:
         if n.kind in _UNREAD_KINDS or (
             n.kind == "begin_block" and n.name.lower() in _UNREAD_BLOCKS
@@ -327,13 +369,23 @@ def _unread_ranges(text: str, nodes: Sequence[Node]) -> list[tuple[int, int]]:
             out.append((max(last_start, n.start), body_end))
         elif n.kind in ("quote", "list"):
             prefix = _QUOTE_PREFIX_RE if n.kind == "quote" else _ITEM_PREFIX_RE
+            if n.kind == "list":
+                breaks.extend(m.start() for m in prefix.finditer(text, n.start, n.end))
             inner = prefix.sub(lambda m: " " * len(m.group(1)), text[n.start : n.end])
+            last = "blank"
             for sub in scan(inner):
                 if sub.kind in _NESTED_UNREAD_KINDS or (
                     sub.kind == "begin_block" and sub.name.lower() in _UNREAD_BLOCKS
                 ):
                     out.append((n.start + sub.start, n.start + sub.end))
-    return out
+                elif sub.kind == "quote":
+                    quotes.append((n.start + sub.start, n.start + sub.end))
+                text_kinds = ("paragraph", "blank")
+                if not (sub.kind in text_kinds and last in text_kinds):
+                    breaks.append(n.start + sub.start)
+                last = sub.kind
+    breaks.sort()
+    return found
 
 
 def _as_map(props: Sequence[Property]) -> dict[str, str]:
@@ -382,6 +434,14 @@ def _front_matter_properties(ctx: _Ctx, node: Node) -> list[Property]:
     first_line = ctx.lines.line(body_start)
     try:
         root = yaml.compose(body, Loader=yaml.SafeLoader)
+    except RecursionError:
+        ctx.warn(
+            Code.BAD_FRONT_MATTER,
+            first_line,
+            "front matter nests lists or mappings too deeply to read; Logseq reads only "
+            "its 'key: value' lines; flatten it or use 'key:: value' lines",
+        )
+        return _properties(ctx, node.properties)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = first_line + (mark.line if mark is not None else 0)
@@ -574,9 +634,9 @@ def _heading_block(ctx: _Ctx, node: Node, end: int, following: Sequence[Node]) -
         if index == 0:
             ln = ln.lstrip()
             if node.unordered:
-                ln = ln.drop(1)  # the '-'
-                if ln.text[:1] in (" ", "\t"):
-                    ln = ln.drop(1)
+                # The '-' and the white space after it, as Logseq takes them
+                # off (``remove-level-spaces``): '-  > x' is the quote '> x'.
+                ln = ln.drop(1).lstrip()
             title_line = ln.no
         else:
             ln = ln.drop(strip) if not ln.text[:strip].strip() else ln.lstrip()
@@ -588,8 +648,7 @@ def _heading_block(ctx: _Ctx, node: Node, end: int, following: Sequence[Node]) -
 
 
 _MARKER_PRIORITY_RE = re.compile(
-    r"(?:(?:TODO|DOING|WAITING|WAIT|DONE|CANCELED|CANCELLED|STARTED|IN-PROGRESS|NOW|LATER)"
-    r"(?= |$))?(?:[ \t]*\[#.\])?"
+    "(?:(?:" + "|".join(map(re.escape, MARKERS)) + ")(?= |$))?(?:[ \t]*\\[#.\\])?"
 )
 
 
@@ -649,6 +708,11 @@ def _masked(ctx: _Ctx, line: _Line) -> str:
     lo, hi = line.src, line.src + len(text)
     if _DIRECTIVE_LINE_RE.match(text) and any(a <= lo < b for a, b in ctx.quoted):
         return " " * len(text)  # mldoc reads it as a directive inside the quote
+    marker = _QUOTE_PREFIX_RE.match(text)
+    at = bisect.bisect_right(ctx.quote_nodes, (lo, len(ctx.text) + 1)) - 1
+    if marker and at >= 0 and ctx.quote_nodes[at][1] > lo:
+        # The quote's text starts after its '>' (so '>((uuid))' refers to a block).
+        text = " " * marker.end() + text[marker.end() :]
     chars: list[str] | None = None
     for a, b in ctx.unread:
         if b <= lo or a >= hi:
@@ -667,7 +731,10 @@ def _stretches(
     out: list[list[tuple[int, str]]] = []
     last = None
     for ln, pair in zip(lines, read, strict=True):
-        group = ctx.node_groups[bisect.bisect_right(ctx.node_starts, ln.src) - 1]
+        group = (
+            ctx.node_groups[bisect.bisect_right(ctx.node_starts, ln.src) - 1],
+            bisect.bisect_right(ctx.breaks, ln.src),  # inside quotes and list items
+        )
         if group != last or not out:
             out.append([])
             last = group
@@ -700,19 +767,35 @@ def _finish(
         found, open_links = find_refs(stretch)
         refs.extend(found)
         unclosed.extend(open_links)
+    _warn_unclosed(ctx, unclosed)
+    refs.extend(_property_refs(ctx, props))
+    refs.sort(key=lambda r: r.line)  # file order (the sort is stable within a line)
+    proto.content = _clean("\n".join(ln.text for ln in lines))
+    proto.content_lines = tuple(ln.no for ln in lines)
+    proto.property_list = tuple(props)
+    proto.properties = _as_map(props)
+    proto.refs = tuple(Ref(r.kind, _clean(r.target), r.line) for r in refs)
+
+
+def _warn_unclosed(ctx: _Ctx, unclosed: Sequence[UnclosedLink]) -> None:
     for u in unclosed:
         ctx.warn(
             Code.UNCLOSED_LINK,
             u.line,
             "unclosed [[: Logseq shows it as text, not as a link; close it with ]]",
         )
+
+
+def _property_refs(ctx: _Ctx, props: Sequence[Property], *, warn: bool = True) -> list[Ref]:
+    """The references in property values, with a warning for each unclosed ``[[``
+    (which, in a ``tags::`` or ``alias::`` value, names no page either)."""
+    refs: list[Ref] = []
     for p in props:
-        refs.extend(property_refs(p.key, p.value, p.line))
-    refs.sort(key=lambda r: r.line)  # file order (the sort is stable within a line)
-    proto.content = _clean("\n".join(ln.text for ln in lines))
-    proto.property_list = tuple(props)
-    proto.properties = _as_map(props)
-    proto.refs = tuple(Ref(r.kind, _clean(r.target), r.line) for r in refs)
+        found, unclosed = property_refs(p.key, p.value, p.line)
+        refs.extend(found)
+        if warn:
+            _warn_unclosed(ctx, unclosed)
+    return refs
 
 
 # --- the tree ---------------------------------------------------------------------
@@ -763,22 +846,26 @@ def _tree(ctx: _Ctx, protos: list[_Proto]) -> tuple[Block, ...]:
         if protos[i].real:
             children.setdefault(parent, []).append(i)
 
-    def make(i: int) -> Block:
+    # Children before parents (a child comes after its parent in file order),
+    # without recursion: a page may nest hundreds of levels deep.
+    made: dict[int, Block] = {}
+    for i in reversed(range(len(protos))):
         proto = protos[i]
-        kids = tuple(make(k) for k in children.get(i, ()))
+        if not proto.real:
+            continue
         raw = ctx.text[proto.start : proto.end]
         first = ctx.lines.line(proto.start)
         last = ctx.lines.line(proto.end - 1) if proto.end > proto.start else first
-        return Block(
+        made[i] = Block(
             content=proto.content,
             properties=proto.properties,
             property_list=proto.property_list,
-            children=kids,
+            children=tuple(made[k] for k in children.get(i, ())),
             span=SourceSpan(ctx.path, first, max(first, last)),
             raw=raw,
             level=proto.indent,
             refs=proto.refs,
             kind=proto.kind,
+            content_lines=proto.content_lines,
         )
-
-    return tuple(make(i) for i in children.get(_PAGE, ()))
+    return tuple(made[i] for i in children.get(_PAGE, ()))

@@ -62,6 +62,15 @@ class Block:
     kind: BlockKind = "bullet"
     """``bullet`` for ``- x``, ``preamble`` for text before the first bullet,
     ``heading`` for a bare ``# x``."""
+    content_lines: tuple[int, ...] = ()
+    """The file line of each line of ``content`` (property lines, which
+    ``content`` leaves out, make gaps); see :meth:`content_line`."""
+
+    def content_line(self, index: int) -> int:
+        """The 1-based file line of line ``index`` (0-based) of ``content``."""
+        if 0 <= index < len(self.content_lines):
+            return self.content_lines[index]
+        return self.span.line_start + index  # a block built by hand, without content_lines
 
     @property
     def uuid(self) -> str | None:
@@ -70,9 +79,11 @@ class Block:
 
     def walk(self) -> Iterator[Block]:
         """This block and all its descendants, in file order."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        stack = [self]  # no recursion: pages may nest hundreds of levels deep
+        while stack:
+            block = stack.pop()
+            yield block
+            stack.extend(reversed(block.children))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +110,11 @@ class Page:
 
     def walk(self) -> Iterator[Block]:
         """Every block of the page, in file order (pre-order)."""
-        for block in self.blocks:
-            yield from block.walk()
+        stack = list(reversed(self.blocks))
+        while stack:
+            block = stack.pop()
+            yield block
+            stack.extend(reversed(block.children))
 
     def serialize(self) -> bytes:
         """The page's file bytes, exactly as read (the parser is lossless)."""

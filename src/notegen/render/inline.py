@@ -15,6 +15,10 @@ Markdown notegen hands to MkDocs, in which the writer's formatting survives
 
 Inline syntax is recognised by an ordered list of rules (:data:`INLINE_RULES`);
 the first rule that matches at a position wins, text no rule matches is escaped.
+Where Logseq's parser decides what is a reference (where a tag ends, that
+emphasis holds no tags, backslash escapes, where a URL ends), the rules use
+the parser's own functions (:mod:`notegen.parse.inline`), so a page shows a
+link exactly where the graph records a reference.
 """
 
 from __future__ import annotations
@@ -24,6 +28,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+
+from notegen.parse.inline import (
+    URL_SCHEME,
+    at_run_start,
+    emphasis_at,
+    read_macro,
+    read_page_link,
+    read_tag,
+    url_end,
+)
 
 __all__ = [
     "INLINE_RULES",
@@ -156,6 +170,8 @@ class _State:
     resolver: LinkResolver
     in_link: bool
     """Inside a link's label: no nested links."""
+    in_emphasis: bool = False
+    """Inside emphasis: tags, block references and macros are text, as Logseq reads them."""
 
 
 # Full-width (CJK) punctuation ends a tag or a bare URL, as ASCII punctuation does.
@@ -188,12 +204,12 @@ def _code(m: re.Match[str], state: _State) -> _Rendered:
 
 
 def _render_label(text: str, state: _State) -> str:
-    return render_inline(text, state.resolver, in_link=True)
+    return render_inline(text, state.resolver, in_link=True, in_emphasis=state.in_emphasis)
 
 
 def _page_link(name: str, label: str, state: _State, css_class: str) -> str:
-    url = state.resolver.page_url(name)
-    if url is None or state.in_link:
+    url = None if state.in_link else state.resolver.page_url(name)
+    if url is None:
         return escape_plain(label)
     return markdown_link(escape_plain(label), url, css_class=css_class)
 
@@ -264,36 +280,67 @@ def _link(m: re.Match[str], state: _State) -> _Rendered:
 
 
 def _page_ref(m: re.Match[str], state: _State) -> _Rendered:
-    return _page_link(m.group("page"), m.group("page"), state, "ng-page-ref")
+    link = read_page_link(m.string, m.start())
+    if link is None:
+        return None
+    # A nested link (`[[a [[b]] c]]`) is one link, to `a [[b]] c`: Markdown
+    # nests no links.
+    return _page_link(link.name, link.name, state, "ng-page-ref"), link.end
 
 
 def _tag(m: re.Match[str], state: _State) -> _Rendered:
-    if m.group("bracket"):
-        return _page_link(m.group("bracket"), "#" + m.group("bracket"), state, "ng-tag")
-    # As in Logseq's parser (mldoc), a tag may hold dots but does not end in one.
-    name = m.group("tag").rstrip(".")
-    if not name:
+    # Where the tag ends and what it names, exactly as the parser records it.
+    found = None if state.in_emphasis else read_tag(m.string, m.start())
+    if found is None:
         return None
-    return _page_link(name, "#" + name, state, "ng-tag"), m.start("tag") + len(name)
+    name, end = found
+    if name.startswith("[[") and name.endswith("]]") and name.find("]]") == len(name) - 2:
+        name = name[2:-2]  # #[[multi word]]
+    return _page_link(name, "#" + name, state, "ng-tag"), end
+
+
+def _emphasis(m: re.Match[str], state: _State) -> _Rendered:
+    # Logseq reads emphasis as mldoc does: its text holds links but no tags.
+    found = emphasis_at(m.string, m.start())
+    if found is None:
+        return None
+    start, end = found
+    delim = m.string[m.start() : start]
+    inner = render_inline(
+        m.string[start:end], state.resolver, in_link=state.in_link, in_emphasis=True
+    )
+    mark = "==" if delim == "^^" else delim
+    return mark + inner + mark, end + len(delim)
 
 
 def _block_ref(m: re.Match[str], state: _State) -> _Rendered:
-    target = state.resolver.block_link(m.group("uuid"))
-    if target is None or state.in_link:
+    if state.in_emphasis:
+        return None
+    target = None if state.in_link else state.resolver.block_link(m.group("uuid"))
+    if target is None:
         return escape_text(m.group(0))
     url, label = target
     return markdown_link(escape_plain(label), url, css_class="ng-block-ref")
 
 
-def _embed(m: re.Match[str], state: _State) -> _Rendered:
-    arg = m.group("arg").strip()
-    if arg.startswith("[[") and arg.endswith("]]"):
-        return _page_link(arg[2:-2], arg[2:-2], state, "ng-page-ref")
-    if arg.startswith("((") and arg.endswith("))"):
-        target = state.resolver.block_link(arg[2:-2].strip())
-        if target is not None and not state.in_link:
-            return markdown_link(escape_plain(target[1]), target[0], css_class="ng-block-ref")
-    return None
+def _macro(m: re.Match[str], state: _State) -> _Rendered:
+    found = read_macro(m.string, m.start())
+    if found is None:
+        return None
+    name, arg, end = found
+    if name == "embed" and not state.in_emphasis:
+        if arg.startswith("[[") and arg.endswith("]]"):
+            return _page_link(arg[2:-2], arg[2:-2], state, "ng-page-ref"), end
+        if arg.startswith("((") and arg.endswith("))"):
+            target = None if state.in_link else state.resolver.block_link(arg[2:-2].strip())
+            if target is not None:
+                link = markdown_link(escape_plain(target[1]), target[0], css_class="ng-block-ref")
+                return link, end
+    if state.in_emphasis:
+        return None  # Logseq reads no macro there: its text is read as usual
+    # Any other macro is shown as text, with no links in it (Logseq reads none).
+    body = m.string[m.start() + 2 : end - 2]
+    return "&#123;&#123;" + render_inline(body, state.resolver, in_link=True) + "&#125;&#125;", end
 
 
 def _autolink(m: re.Match[str], state: _State) -> _Rendered:
@@ -303,18 +350,27 @@ def _autolink(m: re.Match[str], state: _State) -> _Rendered:
     return markdown_link(escape_text(m.group("url")), url)
 
 
+_URL_STOP = frozenset('<>[]{}"`')
+
+
 def _bare_url(m: re.Match[str], state: _State) -> _Rendered:
-    raw = m.group(0)
-    # Trailing punctuation ends a sentence, not the URL (unless it closes a paren
-    # the URL opened).
-    while (raw and raw[-1] in ".,;:!?'\"" + _CJK_PUNCT) or (
-        raw.endswith(")") and raw.count("(") < raw.count(")")
-    ):
+    # The URL ends where the parser ends it (so a '#' in it is no tag) ...
+    end = url_end(m.string, m.end())
+    whole = m.string[m.start() : end]
+    # ... but the link stops at characters a URL rarely holds (`}}` closing a
+    # macro), and trailing punctuation ends a sentence, not the link.
+    raw = whole[: next((k for k, c in enumerate(whole) if c in _URL_STOP), len(whole))]
+    while raw and raw[-1] in ".,;:!?'\"" + _CJK_PUNCT:
         raw = raw[:-1]
     url = safe_url(raw)
     if url is None or state.in_link:
-        return None
-    return markdown_link(escape_text(raw), url) + escape_text(m.group(0)[len(raw) :])
+        return escape_text(whole), end
+    return markdown_link(escape_text(raw), url) + escape_text(whole[len(raw) :]), end
+
+
+def _math(m: re.Match[str], state: _State) -> _Rendered:
+    # Inline `$$x$$` math: shown as text, with no links in it (Logseq reads none).
+    return "$$" + render_inline(m.group("math"), state.resolver, in_link=True) + "$$"
 
 
 def _logseq_highlight(m: re.Match[str], state: _State) -> _Rendered:
@@ -322,48 +378,65 @@ def _logseq_highlight(m: re.Match[str], state: _State) -> _Rendered:
 
 
 def _backslash(m: re.Match[str], state: _State) -> _Rendered:
+    # `\( ... \)` and `\[ ... \]` are math: shown as text, with no links in it.
+    text, start, char = m.string, m.start(), m.group("char")
+    if char in "([":
+        closing = "\\)" if char == "(" else "\\]"
+        close = text.find(closing, start + 2)
+        if close >= 0:
+            inner = render_inline(text[start + 2 : close], state.resolver, in_link=True)
+            return _escaped(char) + inner + _escaped(closing[1]), close + 2
+    # Either way the character starts nothing: `\#x` is no tag, `\[[x]]` no
+    # link, as in Logseq.
+    return _escaped(char)
+
+
+def _escaped(char: str) -> str:
     # `\*` stays a literal star for Markdown; a character notegen escapes anyway
     # (`\[`, `\<`) becomes its entity, without the backslash.
-    char = m.group("char")
     return escape_text(char) if char in _ESCAPES else "\\" + char
 
-
-# What ends a tag, as in Logseq's parser (mldoc): `#a)` is the tag `a)`, `#a.b` is `a.b`.
-_TAG_END = r"\s,!?;:\"'#"
 
 INLINE_RULES: tuple[InlineRule, ...] = (
     InlineRule("code", re.compile(r"(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)"), _code),
     InlineRule("backslash", re.compile(r"\\(?P<char>[^\w\s])"), _backslash),
-    InlineRule("page-ref", re.compile(r"\[\[(?P<page>[^\[\]\n]+?)\]\]"), _page_ref),
+    InlineRule("math", re.compile(r"\$\$(?P<math>[^\n]*?)\$\$"), _math),
+    InlineRule("page-ref", re.compile(r"\[\["), _page_ref),
     InlineRule("link", _LINK_START, _link),
-    InlineRule(
-        "tag",
-        re.compile(r"#(?:\[\[(?P<bracket>[^\[\]\n]+?)\]\]|(?P<tag>[^" + _TAG_END + r"]+))"),
-        _tag,
-    ),
+    InlineRule("tag", re.compile(r"#"), _tag),
     InlineRule("block-ref", re.compile(r"\(\((?P<uuid>[0-9a-fA-F-]{8,})\)\)"), _block_ref),
-    InlineRule("embed", re.compile(r"\{\{embed\s+(?P<arg>.+?)\}\}"), _embed),
+    InlineRule("macro", re.compile(r"\{\{"), _macro),
     InlineRule("autolink", re.compile(r"<(?P<url>[A-Za-z][A-Za-z0-9+.-]*:[^\s<>]+)>"), _autolink),
-    InlineRule("bare-url", re.compile(r"(?<![\w/])(?:https?|ftp)://[^\s<>\[\]{}\"`]+"), _bare_url),
+    InlineRule("bare-url", URL_SCHEME, _bare_url),
+    InlineRule("emphasis", re.compile(r"[*_~^=]"), _emphasis),
     InlineRule("logseq-highlight", re.compile(r"\^\^(?P<text>[^\n]+?)\^\^"), _logseq_highlight),
 )
 """Inline syntax in the order it is tried at each position."""
 
+# Rules that Logseq tries only where a run of plain text starts (see
+# :func:`notegen.parse.inline.at_run_start`): `x((uuid))` is no block reference.
+_RUN_START_RULES = frozenset({"block-ref", "macro", "bare-url"})
+
 # Characters at which some rule may start; runs of other characters are plain text.
-_SPECIAL = re.compile(r"[`\\\[#(!{<^hf]")
+_SPECIAL = re.compile(r"[`\\\[#(!{<*_~^=$]|[A-Za-z0-9]+://")
 
 
-def render_inline(text: str, resolver: LinkResolver, *, in_link: bool = False) -> str:
+def render_inline(
+    text: str, resolver: LinkResolver, *, in_link: bool = False, in_emphasis: bool = False
+) -> str:
     """One line of Logseq inline Markdown as safe Markdown.
 
     Args:
         text: The text (no line breaks expected, though they are kept).
         resolver: Where pages, blocks and assets are.
         in_link: Render a link's label: no links inside.
+        in_emphasis: Render the text of emphasis: no tags, block references
+            or macros inside (Logseq reads none there).
     """
-    state = _State(resolver, in_link)
+    state = _State(resolver, in_link, in_emphasis)
     out: list[str] = []
     i = 0
+    node_end = 0  # where the last rule's match ended
     n = len(text)
     while i < n:
         m_special = _SPECIAL.search(text, i)
@@ -375,7 +448,10 @@ def render_inline(text: str, resolver: LinkResolver, *, in_link: bool = False) -
             i = m_special.start()
         rendered: str | None = None
         end = i
+        at_start = at_run_start(text, i, node_end)
         for rule in INLINE_RULES:
+            if not at_start and rule.name in _RUN_START_RULES:
+                continue
             m = rule.pattern.match(text, i)
             if m is None:
                 continue
@@ -389,7 +465,7 @@ def render_inline(text: str, resolver: LinkResolver, *, in_link: bool = False) -
             i += 1
         else:
             out.append(rendered)
-            i = end
+            i = node_end = end
     return "".join(out)
 
 
