@@ -1,5 +1,7 @@
 """Link stage: page names resolved as Logseq resolves them, backlinks, missing
-pages, block references and where every claim is made.
+pages, block references and where every claim is made; the experiments under
+``examples/``, read statically (:mod:`notegen.link.experiments`), and the checks
+between claims and experiments (:mod:`notegen.link.claims`).
 """
 
 from __future__ import annotations
