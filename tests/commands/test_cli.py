@@ -60,3 +60,21 @@ def test_build_creates_a_missing_docs_dir(
     assert f"created {tmp_path / docs}" in capsys.readouterr().err
     ensure_docs_dir(mkdocs_yml)  # there already: nothing to say
     assert capsys.readouterr().err == ""
+
+
+def test_status_refuses_a_notes_folder_that_holds_no_graph(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--notes` given: a missing folder or one without pages/ is an error, as in `check`."""
+    from notegen.cli import main
+
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    (tmp_path / "examples").mkdir()
+    assert main(["status", "--root", str(tmp_path)]) == 0  # no notes/ by default: fine
+    capsys.readouterr()
+    assert main(["status", "--root", str(tmp_path), "--notes", "nowhere"]) == 2
+    assert "notes folder 'nowhere' does not exist" in capsys.readouterr().err
+    (tmp_path / "notes" / "pages").mkdir(parents=True)
+    assert main(["status", "--root", str(tmp_path), "--notes", "notes/pages"]) == 2
+    assert "has no pages/ or journals/ folder" in capsys.readouterr().err
+    assert main(["status", "--root", str(tmp_path), "--notes", "notes"]) == 0

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from notegen.diagnostics import Diagnostic, has_errors, sort_diagnostics
-from notegen.errors import NotegenError
 
 HELP = "check the notes and their links to experiments; print every problem as path:line"
 
@@ -65,17 +64,10 @@ def collect(root: Path, *, notes: Path, examples: Path) -> list[Diagnostic]:
     """
     from notegen.link import annotation_diagnostics, build_graph, claim_link_diagnostics
     from notegen.link.experiments import scan_experiments
-    from notegen.link.load import graph_folder_problem
+    from notegen.link.load import require_graph
 
     notes_dir = root / notes
-    if not notes_dir.is_dir():
-        raise NotegenError(
-            f"notes folder {str(notes_dir)!r} does not exist; pass --notes DIR "
-            "(the folder holding your Logseq graph's pages/)"
-        )
-    problem = graph_folder_problem(notes_dir, str(notes))
-    if problem is not None:
-        raise NotegenError(f"{problem}; pass it as --notes DIR")
+    require_graph(notes_dir, str(notes))
     graph = build_graph(notes_dir, root)
     diagnostics = [*graph.diagnostics, *annotation_diagnostics(graph)]
     experiments, experiment_problems = scan_experiments(root / examples, root)

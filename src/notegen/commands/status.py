@@ -204,15 +204,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="DIR",
-        help="the Logseq graph whose claims are listed (default: <root>/notes)",
+        help="the Logseq graph whose claims are listed, relative to the root (default: notes)",
     )
     add_project_arguments(parser)
 
 
-def note_claims(notes_dir: Path, root: Path) -> tuple[dict[str, SourceSpan] | None, list[str]]:
-    """The claim ids written in the notes, with where (None when there is no notes folder),
-    and the graph's problems as messages."""
-    if not notes_dir.is_dir():
+def note_claims(
+    notes_dir: Path, root: Path, *, given: str | None = None
+) -> tuple[dict[str, SourceSpan] | None, list[str]]:
+    """The claim ids written in the notes, with where, and the graph's problems as messages.
+
+    Args:
+        notes_dir: The Logseq graph.
+        root: The project root (paths in messages are relative to it).
+        given: ``--notes`` as the user wrote it; ``None`` for the default folder.
+
+    Returns:
+        ``None`` for the claims when the default folder does not exist (a project
+        with experiments only).
+
+    Raises:
+        NotegenError: A folder given with ``--notes`` does not exist or holds no graph.
+    """
+    from notegen.link.load import require_graph
+
+    if given is not None:
+        require_graph(notes_dir, given)
+    elif not notes_dir.is_dir():
         return None, []
     from notegen.link import build_graph
 
@@ -227,8 +245,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     experiments, diags = scan_experiments(project.examples_dir, project.root)
     results, rdiags = load_results(project.results_dir, project.root)
     states, orphans = match_results(experiments, results)
-    notes_dir = (args.notes or project.root / "notes").resolve()
-    claims, note_problems = note_claims(notes_dir, project.root)
+    notes_dir = (project.root / (args.notes or "notes")).resolve()
+    given = None if args.notes is None else str(args.notes)
+    claims, note_problems = note_claims(notes_dir, project.root, given=given)
     rows = status_rows(states, orphans, claims=claims)
     if args.json:
         out.write(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2) + "\n")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from notegen.diagnostics import Code, Diagnostic
+from notegen.errors import NotegenError
 from notegen.link.names import (
     GraphConfig,
     format_journal_title,
@@ -43,6 +44,26 @@ def display_path(path: Path, root: Path) -> str:
         if candidate.is_relative_to(against):
             return candidate.relative_to(against).as_posix()
     return path.as_posix()
+
+
+def require_graph(notes_dir: Path, shown: str) -> None:
+    """Raise unless ``notes_dir`` is a folder holding a Logseq graph.
+
+    Args:
+        notes_dir: The folder given as the graph.
+        shown: How messages name it (as the user wrote it).
+
+    Raises:
+        NotegenError: The folder does not exist or holds no ``pages/`` or ``journals/``.
+    """
+    if not notes_dir.is_dir():
+        raise NotegenError(
+            f"notes folder {shown!r} does not exist; pass --notes DIR "
+            "(the folder holding your Logseq graph's pages/)"
+        )
+    problem = graph_folder_problem(notes_dir, shown)
+    if problem is not None:
+        raise NotegenError(f"{problem}; pass it as --notes DIR")
 
 
 def graph_folder_problem(notes_dir: Path, shown: str | None = None) -> str | None:
