@@ -9,7 +9,8 @@ several seeds, never from one run. The functions here are small and exact:
 - :func:`welch_difference` — ``a - b`` for independent samples (Welch's t);
 - :func:`ratio_of_means` — ``mean(a) / mean(b)`` with a delta-method interval
   (paired when the arms share seeds), e.g. a steps-to-target ratio;
-- :func:`decide` — supported / refuted / inconclusive against a threshold.
+- :func:`decide` — supported / refuted / inconclusive against a threshold;
+  :func:`decided_on` tells which estimate a verdict of ``decide`` was decided on.
 
 scipy is imported inside the functions so that importing this module is cheap.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, SupportsFloat
+from typing import Literal, SupportsFloat, cast
 
 Decision = Literal["supported", "refuted", "inconclusive"]
 
@@ -27,6 +28,7 @@ __all__ = [
     "Decision",
     "Estimate",
     "decide",
+    "decided_on",
     "mean_ci",
     "paired_difference",
     "ratio_of_means",
@@ -249,6 +251,37 @@ def ratio_of_means(
     )
 
 
+class _Decided(str):
+    """A verdict of :func:`decide`: the plain string, plus the estimate it was decided on.
+
+    It compares, hashes and serialises as the string it is (``== "supported"``,
+    ``json.dumps``); only :func:`decided_on` looks at ``estimate``.
+    """
+
+    estimate: Estimate
+
+    def __new__(cls, verdict: str, estimate: Estimate) -> _Decided:
+        self = super().__new__(cls, verdict)
+        self.estimate = estimate
+        return self
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_Decided, (str(self), self.estimate))
+
+
+def decided_on(verdict: str) -> Estimate | None:
+    """The estimate a verdict returned by :func:`decide` was decided on.
+
+    Args:
+        verdict: A verdict, e.g. ``decide(gap, above=0.0)``.
+
+    Returns:
+        The ``estimate`` given to :func:`decide`; None for a verdict written as a
+        plain string (``"supported"``) or built from strings.
+    """
+    return verdict.estimate if isinstance(verdict, _Decided) else None
+
+
 def decide(
     estimate: Estimate,
     *,
@@ -273,11 +306,22 @@ def decide(
         between: The claim says the effect lies in this closed range.
 
     Returns:
-        ``"supported"``, ``"refuted"`` or ``"inconclusive"``.
+        ``"supported"``, ``"refuted"`` or ``"inconclusive"``: a string that also
+        remembers ``estimate`` (see :func:`decided_on`), so that
+        ``measure.verdict`` can record which metric decided it.
 
     Raises:
         ValueError: Not exactly one bound given, or ``between`` not ``(lo, hi)`` with lo <= hi.
     """
+    return cast(Decision, _Decided(_decide(estimate, above, below, between), estimate))
+
+
+def _decide(
+    estimate: Estimate,
+    above: float | None,
+    below: float | None,
+    between: tuple[float, float] | None,
+) -> Decision:
     given = [
         name
         for name, v in (("above", above), ("below", below), ("between", between))

@@ -184,6 +184,97 @@ def test_verdicts_outcomes_and_records(project: pytest.Pytester) -> None:
     assert names[0].startswith("test_l.test_opt-Adam_W-") and names[0].endswith(".json")
 
 
+DECIDED = (
+    HEADER
+    + """
+
+@pytest.mark.claim("d")
+def test_variable(measure):
+    gap = measure.metric("gap", [1.0, 1.1, 0.9])
+    measure.metric("same_numbers", [1.0, 1.1, 0.9])  # equal, but not what decided
+    measure.verdict(decide(gap, above=0))
+
+
+@pytest.mark.claim("d")
+def test_held_in_a_dict(measure):
+    gaps = {r: measure.metric(f"gap_{r}x", [r, r + 0.1, r + 0.2]) for r in (4, 1)}
+    g = gaps[1]
+    measure.verdict(decide(g, above=0))
+
+
+@pytest.mark.claim("d")
+def test_estimate_given_with_a_unit(measure):
+    est = mean_ci([1.0, 1.1, 0.9])
+    measure.metric("given", est, unit="pts")
+    measure.verdict(decide(est, above=0))
+
+
+@pytest.mark.claim("d")
+def test_recomputed(measure):
+    measure.metric("first", [1.0, 1.2, 1.1])
+    measure.verdict(decide(mean_ci([1.0, 1.2, 1.1]), above=0))
+
+
+@pytest.mark.claim("d")
+def test_recorded_after_the_verdict(measure):
+    est = mean_ci([1.0, 1.1, 0.9])
+    measure.verdict(decide(est, above=0))
+    measure.metric("late", est)
+
+
+@pytest.mark.claim("d")
+def test_string_verdict(measure):
+    measure.metric("x", [1.0, 1.1, 0.9])
+    measure.verdict("supported")
+
+
+@pytest.mark.claim("d")
+def test_not_recorded(measure):
+    measure.metric("x", [1.0, 1.1, 0.9])
+    measure.verdict(decide(mean_ci([5.0, 6.0, 7.0]), above=0))
+
+
+@pytest.mark.claim("d", expect="refuted")
+def test_assert_after_the_verdict(measure):
+    gap = measure.metric("gap", [1.0, 1.1, 0.9])
+    measure.verdict(decide(gap, above=0))
+    assert gap.mean > 2
+"""
+)
+
+
+def test_the_record_names_the_metric_the_verdict_was_decided_on(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyfile(test_decided=DECIDED)
+    run(project).assert_outcomes(passed=7, xfailed=1)
+    decided_by = {
+        name: _record(project, f"test_decided.py::{name}")["latest"].get("decided_by")
+        for name in (
+            "test_variable",
+            "test_held_in_a_dict",
+            "test_estimate_given_with_a_unit",
+            "test_recomputed",
+            "test_recorded_after_the_verdict",
+            "test_string_verdict",
+            "test_not_recorded",
+            "test_assert_after_the_verdict",
+        )
+    }
+    assert decided_by == {
+        "test_variable": ["gap"],
+        "test_held_in_a_dict": ["gap_1x"],
+        "test_estimate_given_with_a_unit": ["given"],
+        "test_recomputed": ["first"],
+        "test_recorded_after_the_verdict": ["late"],
+        "test_string_verdict": None,
+        "test_not_recorded": None,
+        "test_assert_after_the_verdict": None,  # refuted by the assert, not by decide
+    }
+    rec = _record(project, "test_decided.py::test_variable")
+    assert rec["latest"]["verdict"] == "supported"
+
+
 def test_timeout_from_ini_and_no_limit(project: pytest.Pytester) -> None:
     project.makepyfile(
         test_t=HEADER

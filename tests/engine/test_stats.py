@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import pickle
 
 import pytest
 from scipy import stats as sps
@@ -10,6 +12,7 @@ from scipy import stats as sps
 from notegen.stats import (
     Estimate,
     decide,
+    decided_on,
     mean_ci,
     paired_difference,
     ratio_of_means,
@@ -76,6 +79,18 @@ def test_ratio_of_means_delta_method() -> None:
 def test_decide(lo: float, hi: float, kwargs: dict[str, object], expected: str) -> None:
     est = Estimate((lo + hi) / 2, lo, hi, 5)
     assert decide(est, **kwargs) == expected  # type: ignore[arg-type]
+
+
+def test_a_decision_is_its_verdict_string_and_knows_its_estimate() -> None:
+    est = Estimate(0.2, 0.1, 0.3, 5)
+    verdict = decide(est, above=0.0)
+    assert verdict == "supported" and verdict in ("supported", "refuted")
+    assert hash(verdict) == hash("supported") and repr(verdict) == "'supported'"
+    assert json.dumps({"verdict": verdict}) == '{"verdict": "supported"}'
+    assert decided_on(verdict) is est
+    assert decided_on(pickle.loads(pickle.dumps(verdict))) == est
+    assert type(str(verdict)) is str and decided_on(str(verdict)) is None
+    assert decided_on("supported") is None
 
 
 def test_decide_needs_exactly_one_bound() -> None:

@@ -26,6 +26,7 @@ from notegen.store import (
     staleness,
 )
 from notegen.store.codehash import combine_hashes, pinned_versions
+from notegen.store.files import dumps_record
 
 
 def _measurement(
@@ -159,6 +160,27 @@ def test_save_keeps_last_good_and_history(tmp_path: Path) -> None:
     refuted = replace(good, latest=replace(good.latest, verdict="refuted"))
     stored = save_measurement(tmp_path, refuted).record
     assert stored.last_good == good.latest
+
+
+def test_decided_by_is_optional_and_added_in_place(tmp_path: Path) -> None:
+    old = _record(_measurement())
+    path = save_measurement(tmp_path, old).path
+    before = path.read_bytes()
+    assert "decided_by" not in json.loads(before)["latest"]  # older records lack it
+    assert dumps_record(read_record(path)) == before  # and re-save unchanged
+    # The same numbers, now naming the deciding metric: added in place, keeping
+    # the start time and adding no history entry.
+    later = replace(old.latest, started="2026-01-01T00:00:00Z", decided_by=("gain",))
+    out = save_measurement(tmp_path, replace(old, latest=later))
+    assert out.action == "updated"
+    assert out.record == replace(old, latest=replace(old.latest, decided_by=("gain",)))
+    assert json.loads(path.read_bytes())["latest"]["decided_by"] == ["gain"]
+    assert read_record(path).latest.decided_by == ("gain",)
+    assert save_measurement(tmp_path, replace(old, latest=later)).action == "unchanged"
+    # New numbers: a new measurement, as always.
+    moved = replace(later, summary="gain +0.02")
+    stored = save_measurement(tmp_path, replace(old, latest=moved)).record
+    assert stored.latest == moved and len(stored.history) == 1
 
 
 def test_save_moves_an_invalid_file_aside(tmp_path: Path) -> None:

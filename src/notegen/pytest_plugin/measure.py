@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, SupportsFloat, overload
 
-from notegen.stats import Decision, Estimate, mean_ci
+from notegen.stats import Decision, Estimate, decided_on, mean_ci
 from notegen.store.codehash import relpath
 from notegen.store.schema import EXPECTATIONS, Metric
 
@@ -40,9 +40,13 @@ class RunState:
     seeds: list[int] = field(default_factory=list)
     metrics: dict[str, Metric] = field(default_factory=dict)
     metric_sites: dict[str, str] = field(default_factory=dict)
+    metric_estimates: dict[str, tuple[Estimate, ...]] = field(default_factory=dict)
+    """The estimates ``measure.metric`` was given and returned, by metric name."""
     summary: str = ""
     verdict: str | None = None
     verdict_site: str | None = None
+    verdict_estimate: Estimate | None = None
+    """The estimate the verdict was decided on (``measure.verdict(decide(est, ...))``)."""
     figures: list[tuple[str, str, bytes]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     device: str = "cpu"
@@ -51,6 +55,28 @@ class RunState:
     t0: float = 0.0
     duration_s: float = 0.0
     recorded: bool = False
+
+    def decided_by(self) -> tuple[str, ...]:
+        """The metrics recorded with the estimate the verdict was decided on.
+
+        The very estimate (``measure.metric`` given or returned it) first; else a
+        metric with the same mean, interval and ``n`` (an equal estimate computed
+        twice). Empty when the verdict was a plain string or its estimate was never
+        recorded. Asked once the experiment has run, so the metric may be recorded
+        after the verdict.
+        """
+        est = self.verdict_estimate
+        if est is None:
+            return ()
+        same = [n for n, seen in self.metric_estimates.items() if any(e is est for e in seen)]
+        if same:
+            return tuple(same)
+        return tuple(
+            n
+            for n, m in self.metrics.items()
+            if m.ci_low is not None
+            and (m.value, m.ci_low, m.ci_high, m.n) == (est.mean, est.ci_low, est.ci_high, est.n)
+        )
 
 
 def caller_site(root: Path, depth: int = 2) -> str:
@@ -155,6 +181,7 @@ class Measure:
             raise TypeError(f"metric name must be a non-empty string, got {name!r}")
         site = caller_site(self._state.root)
         result: Estimate | float
+        estimates: tuple[Estimate, ...] = ()
         if isinstance(value, Estimate):
             est = value.with_unit(unit)
             metric = Metric(
@@ -167,6 +194,7 @@ class Measure:
                 tuple(est.samples),
             )
             result = est
+            estimates = (value, est)
         elif isinstance(value, str | bytes):
             raise TypeError(
                 f"metric {name!r} must be a number, an Estimate or per-seed "
@@ -187,6 +215,7 @@ class Measure:
                 est.mean, est.unit, est.ci_low, est.ci_high, est.n, est.confidence, est.samples
             )
             result = est
+            estimates = (est,)
         else:
             raise TypeError(
                 f"metric {name!r} must be a number, an Estimate or per-seed "
@@ -194,6 +223,7 @@ class Measure:
             )
         self._state.metrics[name] = metric
         self._state.metric_sites[name] = site
+        self._state.metric_estimates[name] = estimates
         return result
 
     def figure(self, fig: Any, *, name: str | None = None, caption: str = "") -> None:
@@ -242,12 +272,15 @@ class Measure:
 
         Usually ``measure.verdict(decide(estimate, above=...))``. Without a call
         the verdict is ``supported`` when the test returns (and ``refuted`` when
-        an ``assert`` fails).
+        an ``assert`` fails). A verdict from :func:`~notegen.stats.decide` also
+        tells which recorded metric it was decided on; the record names it
+        (``decided_by``), and the site marks it.
         """
         if verdict not in EXPECTATIONS:
             raise ValueError(
                 f"measure.verdict: {verdict!r} is not a verdict; "
                 f"use one of {', '.join(map(repr, EXPECTATIONS))}"
             )
-        self._state.verdict = verdict
+        self._state.verdict = str(verdict)  # a plain string, without the estimate
+        self._state.verdict_estimate = decided_on(verdict)
         self._state.verdict_site = caller_site(self._state.root)

@@ -479,7 +479,10 @@ class NotegenSession:
             location = location or str(self._span(item))
             message = f"setup failed: {message}"
         expect = cast(Expectation, state.expect)
-        record = self._build_record(item, state, verdict, message, location, expect)
+        # Which metrics decided it: only for the verdict measure.verdict set.
+        from_call = excinfo is None and verdict == state.verdict
+        decided_by = state.decided_by() if from_call else ()
+        record = self._build_record(item, state, verdict, message, location, expect, decided_by)
         outcome = None
         if self.settings.record:
             try:
@@ -542,6 +545,7 @@ class NotegenSession:
         message: str,
         location: str | None,
         expect: Expectation,
+        decided_by: tuple[str, ...] = (),
     ) -> ResultRecord:
         meta = self.experiment_meta(item)
         fn = getattr(item, "obj", None)
@@ -566,6 +570,7 @@ class NotegenSession:
             location=location,
             notes=tuple(state.notes),
             notegen_seed=state.seed,
+            decided_by=decided_by,
         )
         doc = meta.doc if meta else (getattr(fn, "__doc__", None) or "")
         function = meta.function if meta else getattr(fn, "__qualname__", item.name)

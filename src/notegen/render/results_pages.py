@@ -34,7 +34,7 @@ from notegen.render.measured import (
     source_anchor,
 )
 from notegen.render.pages import front_matter, relative_uri
-from notegen.store.schema import HistoryEntry, Measurement, Metric
+from notegen.store.schema import HistoryEntry, Measurement, Metric, ResultRecord
 
 __all__ = [
     "CLAIMS_URI",
@@ -269,9 +269,8 @@ def _history(ev: Evidence, index: ResultsIndex) -> list[str]:
         return ["*History: measured once so far with this code.*", "{: .ng-hint }", ""]
     recorded = list(dict.fromkeys(n for _, m in rows for n in m.metrics))
     file = index.files.get(ev.source_path or "")
-    deciding = [
-        n for n in deciding_metrics(file.source if file else None, ev.function) if n in recorded
-    ]
+    source = file.source if file else None
+    deciding = [n for n in deciding_metrics(source, ev.function, record=rec) if n in recorded]
     # The metrics the verdict is decided on first, then the first ones recorded.
     names = list(dict.fromkeys([*deciding, *recorded]))
     names = names[: max(_HISTORY_METRICS, len(deciding))]
@@ -300,19 +299,29 @@ def _history(ev: Evidence, index: ResultsIndex) -> list[str]:
     return [*out, ""]
 
 
-def deciding_metrics(source: str | None, function: str) -> tuple[str, ...]:
-    """The metrics an experiment's verdict is decided on, read from its source.
+def deciding_metrics(
+    source: str | None, function: str, *, record: ResultRecord | None = None
+) -> tuple[str, ...]:
+    """The metrics an experiment's verdict is decided on.
 
-    These are the metrics named in its ``measure.verdict(...)`` call: recorded
-    there (``decide(measure.metric("gap", ...), ...)``) or into a variable the
-    call uses (``gap = measure.metric("gap", ...)`` then ``decide(gap, ...)``).
+    The record names them (``decided_by`` of its latest measurement, else of its
+    last good one) when a notegen that stores them measured it. For older
+    records they are guessed from the source: the metrics named in its
+    ``measure.verdict(...)`` call, recorded there
+    (``decide(measure.metric("gap", ...), ...)``) or into a variable the call
+    uses (``gap = measure.metric("gap", ...)`` then ``decide(gap, ...)``).
     Metric names built at run time (f-strings, loops) cannot be read: then the
-    answer is empty, as it is without source.
+    guess is empty, as it is without source.
 
     Args:
         source: The test file's text.
         function: The experiment's qualified name (``test_y`` or ``TestC.test_y``).
+        record: The experiment's results record, if measured.
     """
+    if record is not None:
+        for m in (record.latest, record.last_good):
+            if m is not None and m.decided_by:
+                return m.decided_by
     if not source:
         return ()
     try:

@@ -16,7 +16,9 @@ Saving follows three rules:
   pinned versions, verdict, metrics, summary, plots and outcome: the file (and
   its start time) stay as they were, so re-running an unchanged tree leaves
   ``git status`` clean. The start time in a record is therefore when these
-  numbers were *first* measured.
+  numbers were *first* measured. A re-measurement that only adds which metrics
+  decided the verdict (``decided_by``, absent in older records) updates
+  ``latest`` in place, keeping its start time and adding no history entry.
 - **Plots are SVG files beside the JSON**, named ``<stem>--<name>.svg``, written
   only when their bytes change; a plot the record no longer refers to (in
   ``latest`` or ``last_good``) is deleted. A run that is not as declared (broken,
@@ -140,7 +142,8 @@ def read_record(path: Path) -> ResultRecord:
 
 def _fingerprint(m: Measurement) -> tuple[object, ...]:
     """What makes two measurements "the same" for the no-rewrite rule: everything
-    except when, how long and on which machine they ran (pinned versions do count)."""
+    except when, how long and on which machine they ran (pinned versions do count),
+    and ``decided_by`` (which describes the numbers rather than being one)."""
     pinned = {k: m.environment.packages.get(k) for k in PINNED_PACKAGES}
     return (
         m.verdict,
@@ -175,7 +178,11 @@ def merge_measurement(old: ResultRecord | None, new: ResultRecord) -> ResultReco
         old.source,
         old.doc,
     ) == (new.claims, new.expected, new.function, new.source, new.doc):
-        return None
+        if old.latest.decided_by == new.latest.decided_by:
+            return None
+        # The same numbers, now knowing which metric decided them (a record written
+        # before notegen stored it): say so in place, not as a new measurement.
+        return replace(old, latest=replace(old.latest, decided_by=new.latest.decided_by))
     history = (*old.history, HistoryEntry.of(old.latest))[-HISTORY_LIMIT:]
     if new.latest.as_declared:
         last_good = None

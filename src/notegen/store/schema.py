@@ -20,8 +20,8 @@ A :class:`Measurement` holds the verdict, the outcome message, the metrics
 (``name: number``, ``{"value", "unit"}`` or ``{"mean", "ci_low", "ci_high", "n",
 "unit", "confidence", "samples"}``), the one-line summary, the plots (SVG files
 beside the JSON), the seeds (and ``notegen_seed`` when not 0), the code hash
-with a hash per file, the environment, the start time (UTC, ISO 8601) and the
-duration.
+with a hash per file, the environment, the start time (UTC, ISO 8601), the
+duration and, when known, ``decided_by``: the metrics the verdict was decided on.
 
 Non-finite numbers, which JSON cannot hold, are written as the strings
 ``"nan"``, ``"inf"`` and ``"-inf"``.
@@ -340,6 +340,10 @@ class Measurement:
     notegen_seed: int = 0
     """The seed set before the experiment (the ``notegen_seed`` setting); stored only
     when not 0, and 0 when absent (as in records written before it was stored)."""
+    decided_by: tuple[str, ...] = ()
+    """The metrics the verdict was decided on: those recorded with the estimate given
+    to ``decide`` in ``measure.verdict(decide(...))``. Stored only when known (not for
+    a verdict written as a string, or a broken run); absent in older records."""
 
     @property
     def as_declared(self) -> bool:
@@ -365,6 +369,8 @@ class Measurement:
         }
         if self.notegen_seed:
             out["notegen_seed"] = self.notegen_seed
+        if self.decided_by:
+            out["decided_by"] = list(self.decided_by)
         return out
 
     @classmethod
@@ -379,6 +385,12 @@ class Measurement:
         for i, s in enumerate(notes):
             if not isinstance(s, str):
                 raise StoreError(f"{where}.notes[{i}]: expected a string, got {_type_name(s)}")
+        decided_by = _list(d, "decided_by", where)
+        for i, s in enumerate(decided_by):
+            if not isinstance(s, str):
+                raise StoreError(
+                    f"{where}.decided_by[{i}]: expected a metric name, got {_type_name(s)}"
+                )
         return cls(
             verdict=cast(Verdict, _choice(d, "verdict", where, VERDICTS)),
             expected=cast(Expectation, _choice(d, "expected", where, EXPECTATIONS)),
@@ -400,6 +412,7 @@ class Measurement:
             location=_opt_str(d, "location", where),
             notes=tuple(notes),
             notegen_seed=_int(d, "notegen_seed", where, 0),
+            decided_by=tuple(decided_by),
         )
 
 
