@@ -155,10 +155,10 @@ def _shown(block: Block) -> tuple[str, list[int]]:
         if n.kind == "drawer" and n.name.lower() == "logbook"
     ]
     kept = [i for i, start in enumerate(starts) if not any(a <= start < b for a, b in hidden)]
-    if len(kept) == len(starts):
-        return content, [block.content_line(i) for i in kept]
-    pieces = content.split("\n")
-    return "\n".join(pieces[i] for i in kept), [block.content_line(i) for i in kept]
+    if len(kept) < len(starts):
+        pieces = content.split("\n")
+        content = "\n".join(pieces[i] for i in kept)
+    return content, [block.content_line(i) for i in kept]
 
 
 def _build_blocks(

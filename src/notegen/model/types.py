@@ -118,11 +118,8 @@ class Note:
 
     def walk(self) -> Iterator[NoteBlock]:
         """Every block of the note in file order (pre-order)."""
-        stack = list(reversed(self.blocks))
-        while stack:
-            block = stack.pop()
-            yield block
-            stack.extend(reversed(block.children))
+        for block in self.blocks:
+            yield from block.walk()
 
     @property
     def highlights(self) -> tuple[NoteBlock, ...]:

@@ -110,11 +110,8 @@ class Page:
 
     def walk(self) -> Iterator[Block]:
         """Every block of the page, in file order (pre-order)."""
-        stack = list(reversed(self.blocks))
-        while stack:
-            block = stack.pop()
-            yield block
-            stack.extend(reversed(block.children))
+        for block in self.blocks:
+            yield from block.walk()
 
     def serialize(self) -> bytes:
         """The page's file bytes, exactly as read (the parser is lossless)."""
