@@ -233,7 +233,6 @@ def link_notes(notes: Sequence[Note], *, extra_diagnostics: Iterable[Diagnostic]
         if page.note is None:
             continue
         note = page.note
-        _check_block_refs(note, blocks, diagnostics)
         tag_line = next((p.line for p in note.page.property_list if p.key == "tags"), 1)
         for tag in note.tags:
             dest = target(tag)
@@ -251,7 +250,8 @@ def link_notes(notes: Sequence[Note], *, extra_diagnostics: Iterable[Diagnostic]
                     seen.add(dest)
                     span = SourceSpan(note.path, ref.line, ref.line)
                     backlinks[dest].append(Backlink(page.key, block, span))
-    for _, note in hidden:
+    # Every note, shown or not (a note whose page name is taken is still checked).
+    for note in notes:
         _check_block_refs(note, blocks, diagnostics)
 
     # Claim ids are unique in the graph: report every place of a duplicate.

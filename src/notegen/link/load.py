@@ -18,7 +18,14 @@ from notegen.link.names import (
 from notegen.model import Note, build_note
 from notegen.parse import read_page
 
-__all__ = ["LoadedGraph", "display_path", "graph_folder_problem", "load_notes", "note_files"]
+__all__ = [
+    "LoadedGraph",
+    "display_path",
+    "graph_folder_problem",
+    "load_notes",
+    "note_files",
+    "require_graph",
+]
 
 PAGE_SUFFIXES = (".md", ".markdown")
 """Page files notegen reads (Logseq's Org pages are not read)."""
