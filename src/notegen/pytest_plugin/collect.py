@@ -16,7 +16,7 @@ from pathlib import Path
 from notegen.diagnostics import SourceSpan
 from notegen.errors import NotegenError
 from notegen.link.experiments import scan_experiments
-from notegen.store.codehash import relpath
+from notegen.store.codehash import user_relpath
 from notegen.store.files import read_record
 from notegen.store.schema import Expectation
 
@@ -91,8 +91,8 @@ def describe_error(text: str, root: Path, cwd: Path) -> tuple[str, str | None]:
         raw, line = (m["path"], m["line"]) if m["path"] else (m["fpath"], m["fline"])
         p = Path(raw)
         p = p if p.is_absolute() else cwd / p
-        shown = relpath(p, root)
-        if shown.startswith("/") or any(part in ("site-packages", ".venv") for part in p.parts):
+        shown = user_relpath(p, root)
+        if shown is None:
             continue
         location = f"{shown}:{line}"
     return error, location

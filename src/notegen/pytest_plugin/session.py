@@ -59,7 +59,7 @@ from notegen.pytest_plugin.determinism import (
     torch_threads,
 )
 from notegen.pytest_plugin.measure import RunState
-from notegen.store.codehash import CodeHasher, combine_hashes, relpath
+from notegen.store.codehash import CodeHasher, combine_hashes, relpath, user_relpath
 from notegen.store.files import plot_entry, read_record, record_path, save_measurement
 from notegen.store.schema import (
     EXPECTATIONS,
@@ -400,8 +400,8 @@ class NotegenSession:
         deepest: str | None = None
         for file, line in frames:
             p = Path(file).resolve()
-            shown = relpath(p, self.root)
-            if shown.startswith("/") or any(part in ("site-packages", ".venv") for part in p.parts):
+            shown = user_relpath(p, self.root)
+            if shown is None:
                 continue
             if "notegen" in p.parts and "pytest_plugin" in p.parts:
                 continue

@@ -78,6 +78,16 @@ def relpath(path: Path, root: Path) -> str:
         return path.resolve().as_posix()
 
 
+def user_relpath(path: Path, root: Path) -> str | None:
+    """:func:`relpath` of one of the user's own files; None for a file outside
+    ``root`` or in an installed package or a virtual environment (a traceback's
+    frames there are not where the user should look)."""
+    shown = relpath(path, root)
+    if shown.startswith("/") or any(part in ("site-packages", ".venv") for part in path.parts):
+        return None
+    return shown
+
+
 def _import_base(path: Path) -> Path:
     """The folder pytest's ``prepend``/``append`` import modes put on ``sys.path`` for
     ``path`` (a test module or a conftest): the first folder upwards that is not a package."""
