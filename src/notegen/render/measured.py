@@ -33,6 +33,7 @@ __all__ = [
     "metrics_table",
     "one_line",
     "plot_lines",
+    "plural",
     "prose",
     "provenance_line",
     "source_anchor",
@@ -307,6 +308,11 @@ def _safe_start(markdown: str) -> str:
     return markdown
 
 
+def plural(n: int, noun: str) -> str:
+    """``1 claim``, ``2 claims``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def one_line(text: str) -> str:
     """Text with its line breaks and runs of white space folded into single spaces
     (for a table cell, a title or an alt text; not escaped)."""
@@ -338,7 +344,7 @@ def provenance_line(m: Measurement) -> list[str]:
             parts.append(f"**{package}** {escape_plain(version)}")
     device = escape_plain(env.device or "?")
     if env.threads:
-        device += f" ({env.threads} thread{'s' if env.threads != 1 else ''})"
+        device += f" ({plural(env.threads, 'thread')})"
     parts.append(f"**device** {device}")
     seeds = ", ".join(str(s) for s in m.seeds) if m.seeds else "none recorded"
     parts.append(f"**seeds** {seeds}")

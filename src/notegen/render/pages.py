@@ -89,8 +89,12 @@ class SiteLinks:
 
 def excerpt(text: str, limit: int) -> str:
     """The words of a block's Markdown (:func:`plain_text`), cut to ``limit`` characters."""
-    words = plain_text(text)
-    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+    return shorten(plain_text(text), limit)
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def front_matter(title: str, *, tags: Sequence[str] = (), hide: Sequence[str] = ()) -> str:

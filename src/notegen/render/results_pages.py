@@ -31,9 +31,10 @@ from notegen.render.measured import (
     measured_date,
     metric_cells,
     one_line,
+    plural,
     source_anchor,
 )
-from notegen.render.pages import front_matter, relative_uri
+from notegen.render.pages import front_matter, relative_uri, shorten
 from notegen.store.schema import HistoryEntry, Measurement, Metric, ResultRecord
 
 __all__ = [
@@ -59,10 +60,6 @@ def _verdict_counts(verdicts: Iterable[ShownVerdict]) -> dict[ShownVerdict, int]
     for verdict in verdicts:
         counts[verdict] = counts.get(verdict, 0) + 1
     return counts
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _first_line(text: str) -> str:
@@ -98,10 +95,6 @@ _NOTE_NAME_MAX = 28
 """Note titles longer than this are cut in the claims table (the full title is the tooltip)."""
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def render_claims_page(graph: Graph, index: ResultsIndex, *, title: str = "Claims") -> str:
     """Every claim of the graph in one sortable, filterable table, with counts by
     verdict at the top.
@@ -126,9 +119,9 @@ def render_claims_page(graph: Graph, index: ResultsIndex, *, title: str = "Claim
     # The counts filter the rows: each counts rows, as the filter shows them.
     rows = [ev for evidence in index.claims.values() for ev in evidence]
     counts = _verdict_counts(ev.verdict for ev in rows)
-    what = f"**{_plural(len(index.claims), 'claim')}**"
+    what = f"**{plural(len(index.claims), 'claim')}**"
     if len(rows) != len(index.claims):
-        what += f" in {_plural(len(rows), 'row')}"
+        what += f" in {plural(len(rows), 'row')}"
     out += [
         f'<p class="ng-counts" markdown>{what} {_count_badges(counts)}</p>',
         "",
@@ -146,7 +139,7 @@ def render_claims_page(graph: Graph, index: ResultsIndex, *, title: str = "Claim
         page = graph.pages[site.page]
         claim_url = relative_uri(page.src_uri, src) + "#" + site.block.anchor
         note_link = markdown_link(
-            escape_plain(_short(page.name, _NOTE_NAME_MAX)),
+            escape_plain(shorten(page.name, _NOTE_NAME_MAX)),
             relative_uri(page.src_uri, src),
             title=page.name,
         )
@@ -397,7 +390,7 @@ def results_summary(graph: Graph, index: ResultsIndex, *, src_uri: str = "index.
     last = max((r.record.latest.started for r in results), default=None)
     counts = _verdict_counts(index.claim_verdicts().values())
     claims_link = markdown_link(
-        f"{len(index.claims)} claim{'s' if len(index.claims) != 1 else ''}",
+        plural(len(index.claims), "claim"),
         relative_uri(CLAIMS_URI, src_uri),
     )
 
