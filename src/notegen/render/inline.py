@@ -373,10 +373,6 @@ def _math(m: re.Match[str], state: _State) -> _Rendered:
     return "$$" + render_inline(m.group("math"), state.resolver, in_link=True) + "$$"
 
 
-def _logseq_highlight(m: re.Match[str], state: _State) -> _Rendered:
-    return "==" + render_inline(m.group("text"), state.resolver, in_link=state.in_link) + "=="
-
-
 def _backslash(m: re.Match[str], state: _State) -> _Rendered:
     # `\( ... \)` and `\[ ... \]` are math: shown as text, with no links in it.
     text, start, char = m.string, m.start(), m.group("char")
@@ -409,7 +405,6 @@ INLINE_RULES: tuple[InlineRule, ...] = (
     InlineRule("autolink", re.compile(r"<(?P<url>[A-Za-z][A-Za-z0-9+.-]*:[^\s<>]+)>"), _autolink),
     InlineRule("bare-url", URL_SCHEME, _bare_url),
     InlineRule("emphasis", re.compile(r"[*_~^=]"), _emphasis),
-    InlineRule("logseq-highlight", re.compile(r"\^\^(?P<text>[^\n]+?)\^\^"), _logseq_highlight),
 )
 """Inline syntax in the order it is tried at each position."""
 
